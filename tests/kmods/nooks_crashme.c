@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nooks_crashme: a test-only module that makes the guest kernel fail in a
+ * chosen way, so the console classifier can be checked against real console
+ * output of the real guest kernel instead of hand-written samples.
+ *
+ * Usage (inside a QEMU guest only, never on the host):
+ *   mount -t debugfs none /sys/kernel/debug
+ *   echo gpf > /sys/kernel/debug/crashme/trigger
+ *
+ * Every trigger is one row of crashme_triggers[]: a name and the function
+ * that fails.  Reading the file lists the names.
+ */
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/preempt.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+static unsigned int spin_secs = 30;
+module_param(spin_secs, uint, 0644);
+MODULE_PARM_DESC(spin_secs, "seconds the softlockup and rcustall triggers spin");
+
+static unsigned int hung_secs = 30;
+module_param(hung_secs, uint, 0644);
+MODULE_PARM_DESC(hung_secs, "seconds the hung trigger sleeps uninterruptibly");
+
+static struct dentry *crashme_dir;
+
+/*
+ * The compiler must not see through the bad pointers and the zero divisor,
+ * or it would fold the faults away (or turn them into its own ud2).
+ */
+static void *volatile crashme_null_ptr;
+static volatile unsigned long crashme_zero;
+
+static noinline void crashme_null_deref(void)
+{
+	*(volatile int *)crashme_null_ptr = 1;
+}
+
+/* Kernel direct map, far beyond the guest's 256 MiB: canonical, unmapped. */
+static noinline void crashme_wild_pointer(void)
+{
+	volatile unsigned long *p = (void *)(PAGE_OFFSET + (64UL << 30));
+
+	pr_info("crashme: reading %px\n", p);
+	(void)*p;
+}
+
+/* A non-canonical address raises #GP, not a page fault. */
+static noinline void crashme_gpf(void)
+{
+	volatile unsigned long *p = (void *)0xdead000000000000UL;
+
+	(void)*p;
+}
+
+static noinline void crashme_bug(void)
+{
+	BUG();
+}
+
+/* A bare ud2 has no __bug_table entry: the kernel reports "invalid opcode". */
+static noinline void crashme_ud2(void)
+{
+	asm volatile("ud2");
+}
+
+static noinline void crashme_divide(void)
+{
+	volatile unsigned long x = 42;
+
+	pr_info("crashme: %lu\n", x / crashme_zero);
+}
+
+static noinline void crashme_warn(void)
+{
+	WARN_ON(crashme_zero == 0);
+}
+
+static noinline void crashme_panic(void)
+{
+	panic("nooks_crashme: panic requested");
+}
+
+/* Busy-wait without touching any watchdog. */
+static noinline void crashme_spin(unsigned int secs)
+{
+	unsigned long end = jiffies + secs * HZ;
+
+	while (time_before(jiffies, end))
+		mdelay(1);
+}
+
+static noinline void crashme_softlockup(void)
+{
+	preempt_disable();
+	crashme_spin(spin_secs);
+	preempt_enable();
+}
+
+static noinline void crashme_rcustall(void)
+{
+	rcu_read_lock();
+	preempt_disable();
+	crashme_spin(spin_secs);
+	preempt_enable();
+	rcu_read_unlock();
+}
+
+/* msleep() sleeps in TASK_UNINTERRUPTIBLE, which the hung task detector watches. */
+static noinline void crashme_hung(void)
+{
+	msleep(hung_secs * 1000);
+}
+
+static DEFINE_SPINLOCK(crashme_lock);
+
+static noinline void crashme_atomic_sleep(void)
+{
+	spin_lock(&crashme_lock);
+	msleep(10);
+	spin_unlock(&crashme_lock);
+}
+
+/* Corrupt a back pointer, then add: CONFIG_DEBUG_LIST catches it. */
+static noinline void crashme_list_corrupt(void)
+{
+	LIST_HEAD(head);
+	struct list_head a, b;
+
+	list_add(&a, &head);
+	a.prev = (struct list_head *)0x1234UL;
+	list_add(&b, &head);
+	list_del(&b);
+	list_del(&a);
+}
+
+struct crashme_trigger {
+	const char *name;
+	void (*fire)(void);
+};
+
+static const struct crashme_trigger crashme_triggers[] = {
+	{ "null", crashme_null_deref },
+	{ "wild", crashme_wild_pointer },
+	{ "gpf", crashme_gpf },
+	{ "bug", crashme_bug },
+	{ "ud2", crashme_ud2 },
+	{ "divide", crashme_divide },
+	{ "warn", crashme_warn },
+	{ "panic", crashme_panic },
+	{ "softlockup", crashme_softlockup },
+	{ "rcustall", crashme_rcustall },
+	{ "hung", crashme_hung },
+	{ "atomicsleep", crashme_atomic_sleep },
+	{ "listcorrupt", crashme_list_corrupt },
+};
+
+static ssize_t crashme_trigger_write(struct file *file, const char __user *ubuf,
+				     size_t count, loff_t *ppos)
+{
+	char buf[32];
+	size_t len = min(count, sizeof(buf) - 1);
+	int i;
+
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	strim(buf);
+
+	for (i = 0; i < ARRAY_SIZE(crashme_triggers); i++) {
+		if (strcmp(buf, crashme_triggers[i].name) == 0) {
+			pr_info("crashme: firing %s\n", buf);
+			crashme_triggers[i].fire();
+			pr_info("crashme: %s returned\n", buf);
+			return count;
+		}
+	}
+	pr_warn("crashme: unknown trigger '%s'\n", buf);
+	return -EINVAL;
+}
+
+static ssize_t crashme_trigger_read(struct file *file, char __user *ubuf,
+				    size_t count, loff_t *ppos)
+{
+	char buf[256];
+	int len = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(crashme_triggers); i++)
+		len += scnprintf(buf + len, sizeof(buf) - len, "%s\n",
+				 crashme_triggers[i].name);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static const struct file_operations crashme_trigger_fops = {
+	.owner = THIS_MODULE,
+	.read = crashme_trigger_read,
+	.write = crashme_trigger_write,
+	.llseek = default_llseek,
+};
+
+static int __init crashme_init(void)
+{
+	crashme_dir = debugfs_create_dir("crashme", NULL);
+	debugfs_create_file("trigger", 0600, crashme_dir, NULL,
+			    &crashme_trigger_fops);
+	pr_info("crashme: loaded, write a trigger name to crashme/trigger in debugfs\n");
+	return 0;
+}
+
+static void __exit crashme_exit(void)
+{
+	debugfs_remove_recursive(crashme_dir);
+}
+
+module_init(crashme_init);
+module_exit(crashme_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("nooks test module: makes the guest kernel fail on demand");

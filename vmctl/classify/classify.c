@@ -1,0 +1,425 @@
+/*
+ * The classifier proper: one pass over the console lines, driven by the
+ * oops kind table, that opens, extends and closes reports; then guilty
+ * frames, titles, signatures, nooks containment and the worst report.
+ * The rules are documented in classify.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify_internal.h"
+
+/* Frames kept per report while it is open: the guilty one is near the top. */
+#define MAX_CANDIDATES 48
+
+static const char *const category_names[CLASSIFY_CATEGORY_COUNT] = {
+	[CLASSIFY_NONE] = "none",
+	[CLASSIFY_PAGE_FAULT] = "page-fault",
+	[CLASSIFY_KERNEL_BUG] = "kernel-bug",
+	[CLASSIFY_BUG] = "bug",
+	[CLASSIFY_GPF] = "gpf",
+	[CLASSIFY_INVALID_OPCODE] = "invalid-opcode",
+	[CLASSIFY_DIVIDE_ERROR] = "divide-error",
+	[CLASSIFY_OOPS] = "oops",
+	[CLASSIFY_PANIC] = "panic",
+	[CLASSIFY_SOFT_LOCKUP] = "soft-lockup",
+	[CLASSIFY_HARD_LOCKUP] = "hard-lockup",
+	[CLASSIFY_HUNG_TASK] = "hung-task",
+	[CLASSIFY_RCU_STALL] = "rcu-stall",
+	[CLASSIFY_WARNING] = "warning",
+	[CLASSIFY_LIST_CORRUPTION] = "list-corruption",
+	[CLASSIFY_REBOOT] = "reboot",
+	[CLASSIFY_NO_OUTPUT] = "no-output",
+};
+
+const char *classify_category_name(enum classify_category category)
+{
+	if ((unsigned int)category >= CLASSIFY_CATEGORY_COUNT)
+		return "unknown";
+	return category_names[category];
+}
+
+/* Parser state for the report being read. */
+struct open_report {
+	struct classify_report *report;	/* NULL when none is open */
+	const struct oops_kind *kind;
+	struct frame frames[MAX_CANDIDATES];
+	size_t nr_frames;
+	size_t idle;		/* ordinary lines since the last body line */
+	char capture[CLASSIFY_TITLE_MAX];
+};
+
+struct parser {
+	const struct console *con;
+	struct classify_result *res;
+	size_t reports_cap, events_cap;
+	struct open_report open;
+	size_t boot_first_report;	/* index of the boot's first report */
+	bool boot_died;
+	bool seen_banner;
+};
+
+static struct classify_report *new_report(struct parser *ps,
+					  enum classify_category category,
+					  size_t line)
+{
+	struct classify_result *res = ps->res;
+	const struct console_line *l = &ps->con->lines[line];
+	struct classify_report *r;
+
+	if (res->nr_reports == ps->reports_cap) {
+		size_t cap = ps->reports_cap ? ps->reports_cap * 2 : 4;
+		void *p = realloc(res->reports, cap * sizeof(*res->reports));
+
+		if (!p)
+			return NULL;
+		res->reports = p;
+		ps->reports_cap = cap;
+	}
+	r = &res->reports[res->nr_reports++];
+	memset(r, 0, sizeof(*r));
+	r->category = category;
+	r->start = l->start;
+	r->end = l->end;
+	r->first_line = r->last_line = line;
+	r->printk_time = l->printk_time;
+	return r;
+}
+
+static int add_event(struct parser *ps, const struct classify_event *ev)
+{
+	struct classify_result *res = ps->res;
+
+	if (res->nr_events == ps->events_cap) {
+		size_t cap = ps->events_cap ? ps->events_cap * 2 : 4;
+		void *p = realloc(res->events, cap * sizeof(*res->events));
+
+		if (!p)
+			return -1;
+		res->events = p;
+		ps->events_cap = cap;
+	}
+	res->events[res->nr_events++] = *ev;
+	return 0;
+}
+
+static void extend_to(struct classify_report *r, const struct console *con,
+		      size_t line)
+{
+	r->end = con->lines[line].end;
+	r->last_line = line;
+}
+
+/* Expand "%1" in the kind's title format with the (clean) capture. */
+static void format_title(char *dst, size_t size, const char *fmt,
+			 const char *capture)
+{
+	char clean[CLASSIFY_TITLE_MAX];
+	size_t out = 0;
+
+	sanitize_title(clean, sizeof(clean), capture);
+	for (const char *f = fmt; *f && out + 1 < size; f++) {
+		if (f[0] == '%' && f[1] == '1') {
+			for (const char *c = clean; *c && out + 1 < size; c++)
+				dst[out++] = *c;
+			f++;
+			continue;
+		}
+		dst[out++] = *f;
+	}
+	dst[out] = '\0';
+}
+
+static void choose_guilty(struct open_report *o)
+{
+	struct classify_report *r = o->report;
+	const struct frame *pick = NULL;
+
+	for (size_t i = 0; i < o->nr_frames && !pick; i++)
+		if (!frame_is_skipped(o->frames[i].function, o->kind->skip))
+			pick = &o->frames[i];
+	if (!pick)
+		return;
+	snprintf(r->guilty_function, sizeof(r->guilty_function), "%s",
+		 pick->function);
+	snprintf(r->guilty_module, sizeof(r->guilty_module), "%s",
+		 pick->module);
+}
+
+/* Finish the open report: guilty frame, title, signature. */
+static void close_report(struct parser *ps, bool at_eof)
+{
+	struct open_report *o = &ps->open;
+	struct classify_report *r = o->report;
+	size_t n;
+
+	if (!r)
+		return;
+	choose_guilty(o);
+	format_title(r->title, sizeof(r->title), o->kind->title, o->capture);
+	n = strlen(r->title);
+	if (r->guilty_function[0])
+		snprintf(r->title + n, sizeof(r->title) - n, " in %s",
+			 r->guilty_function);
+	if (at_eof && o->nr_frames == 0 && !(o->kind->flags & KIND_NO_FRAMES))
+		r->truncated = true;
+	report_sign(r);
+	memset(o, 0, sizeof(*o));
+}
+
+static void note_frame(struct open_report *o, const char *text)
+{
+	struct frame f;
+
+	if (!frame_parse(text, &f) || f.unreliable)
+		return;
+	/* Only kernel-mode RIPs are frames; "RIP: 0033:" is user space. */
+	if (o->nr_frames < MAX_CANDIDATES)
+		o->frames[o->nr_frames++] = f;
+}
+
+/* The last report of the current boot, if any. */
+static struct classify_report *last_in_boot(struct parser *ps)
+{
+	struct classify_result *res = ps->res;
+
+	if (res->nr_reports <= ps->boot_first_report)
+		return NULL;
+	return &res->reports[res->nr_reports - 1];
+}
+
+static int on_header(struct parser *ps, size_t line,
+		     const struct oops_kind *kind, const char *capture)
+{
+	struct open_report *o = &ps->open;
+	const char *text = ps->con->lines[line].text;
+	struct classify_report *r;
+
+	if ((kind->flags & KIND_PANIC) && is_consequential_panic(capture)) {
+		r = o->report ? o->report : last_in_boot(ps);
+		if (r && r->category != CLASSIFY_PANIC &&
+		    r->category != CLASSIFY_REBOOT) {
+			r->kernel_died = true;
+			ps->boot_died = true;
+			extend_to(r, ps->con, line);
+			if (o->report)
+				o->idle = 0;
+			return 0;
+		}
+	}
+	if ((kind->flags & KIND_REBOOT) && ps->boot_died) {
+		if (o->report) {
+			extend_to(o->report, ps->con, line);
+			o->idle = 0;
+		}
+		return 0;
+	}
+	/* Part of the open report's header block (see classify.h). */
+	if (o->report && o->nr_frames == 0) {
+		if (kind->flags & KIND_DIES) {
+			o->report->kernel_died = true;
+			ps->boot_died = true;
+		}
+		extend_to(o->report, ps->con, line);
+		o->idle = 0;
+		note_frame(o, text);
+		return 0;
+	}
+	close_report(ps, false);
+	r = new_report(ps, kind->category, line);
+	if (!r)
+		return -1;
+	o->report = r;
+	o->kind = kind;
+	snprintf(o->capture, sizeof(o->capture), "%s", capture);
+	if (kind->flags & KIND_DIES) {
+		r->kernel_died = true;
+		ps->boot_died = true;
+	}
+	note_frame(o, text);
+	return 0;
+}
+
+static int on_banner(struct parser *ps, size_t line)
+{
+	struct classify_report *r;
+
+	close_report(ps, false);
+	if (ps->seen_banner && !ps->boot_died) {
+		r = new_report(ps, CLASSIFY_REBOOT, line);
+		if (!r)
+			return -1;
+		r->kernel_died = true;
+		snprintf(r->title, sizeof(r->title), "unexpected reboot");
+		report_sign(r);
+	}
+	ps->seen_banner = true;
+	ps->boot_died = false;
+	ps->boot_first_report = ps->res->nr_reports;
+	return 0;
+}
+
+static void on_plain_line(struct parser *ps, size_t line)
+{
+	struct open_report *o = &ps->open;
+	const char *text = ps->con->lines[line].text;
+	size_t before = o->nr_frames;
+
+	if (!o->report)
+		return;
+	if (is_end_trace(text)) {
+		extend_to(o->report, ps->con, line);
+		close_report(ps, false);
+		return;
+	}
+	note_frame(o, text);
+	if (o->nr_frames > before || is_oops_body(text) ||
+	    strstr(text, "+0x")) {
+		extend_to(o->report, ps->con, line);
+		o->idle = 0;
+		return;
+	}
+	if (++o->idle > CLASSIFY_IDLE_LINES)
+		close_report(ps, false);
+}
+
+static int parse_lines(struct parser *ps)
+{
+	char capture[CLASSIFY_TITLE_MAX];
+
+	for (size_t i = 0; i < ps->con->nr_lines; i++) {
+		const struct console_line *l = &ps->con->lines[i];
+		const struct oops_kind *kind;
+		struct classify_event ev;
+
+		if (l->text_len == 0) {
+			on_plain_line(ps, i);
+			continue;
+		}
+		if (nooks_event_parse(l->text, &ev)) {
+			ev.start = l->start;
+			ev.end = l->end;
+			ev.line = i;
+			ev.printk_time = l->printk_time;
+			if (add_event(ps, &ev))
+				return -1;
+			on_plain_line(ps, i);
+			continue;
+		}
+		if (is_banner(l->text)) {
+			ps->res->kernel_output = true;
+			if (on_banner(ps, i))
+				return -1;
+			continue;
+		}
+		kind = oops_table_match(l->text, capture, sizeof(capture));
+		if (kind) {
+			if (on_header(ps, i, kind, capture))
+				return -1;
+			continue;
+		}
+		on_plain_line(ps, i);
+	}
+	close_report(ps, true);
+	return 0;
+}
+
+/* Containment rule of classify.h: a nooks fault near an oops. */
+static void attribute_events(struct classify_result *res)
+{
+	for (size_t e = 0; e < res->nr_events; e++) {
+		struct classify_event *ev = &res->events[e];
+
+		if (ev->kind != CLASSIFY_EVENT_FAULT)
+			continue;
+		for (size_t i = 0; i < res->nr_reports; i++) {
+			struct classify_report *r = &res->reports[i];
+			size_t limit = r->last_line + CLASSIFY_CONTAINED_LINES;
+
+			if (r->category == CLASSIFY_PANIC ||
+			    r->category == CLASSIFY_REBOOT ||
+			    r->category == CLASSIFY_NO_OUTPUT)
+				continue;
+			if (i + 1 < res->nr_reports &&
+			    res->reports[i + 1].first_line <= limit)
+				limit = res->reports[i + 1].first_line - 1;
+			if (ev->line >= r->first_line && ev->line <= limit) {
+				r->contained = true;
+				ev->report = (int)i;
+				break;
+			}
+		}
+	}
+}
+
+static int severity(const struct classify_report *r)
+{
+	return category_severity[r->category] + (r->kernel_died ? 100 : 0);
+}
+
+static void choose_worst(struct classify_result *res)
+{
+	res->worst = NULL;
+	for (size_t i = 0; i < res->nr_reports; i++)
+		if (!res->worst || severity(&res->reports[i]) > severity(res->worst))
+			res->worst = &res->reports[i];
+}
+
+int classify_log(const char *log, size_t len, struct classify_result *result)
+{
+	struct console con;
+	struct parser ps;
+
+	if (!result || (!log && len)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(result, 0, sizeof(*result));
+	if (oops_table_compile()) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (console_split(log ? log : "", len, &con))
+		return -1;
+	memset(&ps, 0, sizeof(ps));
+	ps.con = &con;
+	ps.res = result;
+	result->nr_lines = con.nr_lines;
+	result->kernel_output = con.any_printk_time;
+	if (parse_lines(&ps))
+		goto nomem;
+	if (result->nr_reports)
+		result->kernel_output = true;
+	if (!result->kernel_output) {
+		struct classify_report *r;
+
+		r = new_report(&ps, CLASSIFY_NO_OUTPUT, 0);
+		if (!r)
+			goto nomem;
+		r->start = 0;
+		r->end = len;
+		r->last_line = con.nr_lines ? con.nr_lines - 1 : 0;
+		snprintf(r->title, sizeof(r->title), "no output from kernel");
+		report_sign(r);
+	}
+	attribute_events(result);
+	choose_worst(result);
+	console_free(&con);
+	return 0;
+nomem:
+	console_free(&con);
+	classify_result_free(result);
+	errno = ENOMEM;
+	return -1;
+}
+
+void classify_result_free(struct classify_result *result)
+{
+	if (!result)
+		return;
+	free(result->reports);
+	free(result->events);
+	memset(result, 0, sizeof(*result));
+}

@@ -1,0 +1,88 @@
+/*
+ * Interfaces between the classifier's files: console line splitting,
+ * the oops kind table, frame parsing and signatures.  Not for users of
+ * libclassify (see classify.h).
+ */
+#ifndef NOOKS_CLASSIFY_INTERNAL_H
+#define NOOKS_CLASSIFY_INTERNAL_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify.h"
+
+/* One console line: its raw bytes in the log and its cleaned message. */
+struct console_line {
+	size_t start, end;	/* raw bytes [start, end), without '\n' */
+	const char *text;	/* message: prefixes and control chars gone */
+	size_t text_len;
+	double printk_time;	/* < 0 when absent */
+};
+
+struct console {
+	struct console_line *lines;
+	size_t nr_lines;
+	char *arena;		/* backing store of every line's text */
+	bool any_printk_time;
+};
+
+int console_split(const char *log, size_t len, struct console *out);
+void console_free(struct console *con);
+
+/* Row flags of the oops kind table. */
+enum {
+	KIND_DIES = 1 << 0,		/* the kernel does not go on */
+	KIND_NO_FRAMES = 1 << 1,	/* no stack expected: never truncated */
+	KIND_PANIC = 1 << 2,		/* "Kernel panic": may be consequential */
+	KIND_REBOOT = 1 << 3,		/* absorbed after a death in the boot */
+};
+
+struct oops_kind {
+	enum classify_category category;
+	const char *hint;	/* literal that must occur: cheap pre-filter */
+	const char *header;	/* POSIX ERE on the message text */
+	const char *title;	/* "%1" = first capture group of header */
+	unsigned int flags;
+	const char *const *skip;	/* extra frames to skip, NULL-ended */
+	regex_t re;		/* compiled once by oops_table_compile() */
+};
+
+extern struct oops_kind oops_table[];
+extern const size_t oops_table_size;
+extern const char *const generic_skip_frames[];
+extern const char *const consequential_panic_reasons[];
+extern const char *const oops_body_prefixes[];
+extern const int category_severity[CLASSIFY_CATEGORY_COUNT];
+
+/* Compile the table's regexes once per process; 0 or -1 (a table bug). */
+int oops_table_compile(void);
+/* The first row whose header matches text, or NULL; capture 1 in *cap. */
+const struct oops_kind *oops_table_match(const char *text, char *cap,
+					 size_t cap_size);
+bool is_banner(const char *text);
+bool is_end_trace(const char *text);
+bool is_oops_body(const char *text);
+bool is_consequential_panic(const char *reason);
+
+/* A stack frame "func+0x1c/0x90 [module]" found in a line. */
+struct frame {
+	char function[CLASSIFY_FUNC_MAX];
+	char module[CLASSIFY_MODULE_MAX];
+	bool unreliable;	/* printed with "? " */
+};
+
+bool frame_parse(const char *text, struct frame *out);
+bool frame_is_skipped(const char *function, const char *const *extra);
+
+/* Nooks runtime event line; false if text is not one. */
+bool nooks_event_parse(const char *text, struct classify_event *out);
+
+uint64_t fnv1a64(uint64_t hash, const void *data, size_t len);
+#define FNV1A64_INIT 0xcbf29ce484222325ULL
+/* Copy src into dst replacing hex addresses by "ADDR". */
+void sanitize_title(char *dst, size_t dst_size, const char *src);
+void report_sign(struct classify_report *report);
+
+#endif

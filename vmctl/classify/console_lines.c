@@ -1,0 +1,167 @@
+/*
+ * Split a raw console log into lines and strip what is not the kernel's
+ * message: the host time prefix vmctl adds, the printk time stamp, CR,
+ * NUL and other control bytes.  Byte offsets keep pointing into the raw
+ * log so reports can give their exact range.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify_internal.h"
+
+/* Host prefixes are short; anything longer is not one. */
+#define HOST_PREFIX_MAX 64
+
+/*
+ * "[   12.345678]" at p (n bytes available): returns its length and the
+ * time, or 0 if p does not start with a printk time stamp.
+ */
+static size_t parse_printk_time(const char *p, size_t n, double *time)
+{
+	size_t i = 1;
+	double secs = 0, scale = 0.1;
+	bool digits = false, frac = false;
+
+	if (n < 4 || p[0] != '[')
+		return 0;
+	while (i < n && p[i] == ' ')
+		i++;
+	while (i < n && p[i] >= '0' && p[i] <= '9') {
+		secs = secs * 10 + (p[i] - '0');
+		digits = true;
+		i++;
+	}
+	if (!digits || i >= n || p[i] != '.')
+		return 0;
+	i++;
+	while (i < n && p[i] >= '0' && p[i] <= '9') {
+		secs += (p[i] - '0') * scale;
+		scale /= 10;
+		frac = true;
+		i++;
+	}
+	if (!frac || i >= n || p[i] != ']')
+		return 0;
+	*time = secs;
+	return i + 1;
+}
+
+/* Length of a "[...]" host prefix at p, or 0. */
+static size_t parse_bracket(const char *p, size_t n)
+{
+	size_t limit = n < HOST_PREFIX_MAX ? n : HOST_PREFIX_MAX;
+
+	if (n < 2 || p[0] != '[')
+		return 0;
+	for (size_t i = 1; i < limit; i++) {
+		if (p[i] == ']')
+			return i + 1;
+		if (p[i] == '\n' || p[i] == '[')
+			return 0;
+	}
+	return 0;
+}
+
+static size_t skip_one_space(const char *p, size_t n, size_t i)
+{
+	return (i < n && p[i] == ' ') ? i + 1 : i;
+}
+
+/*
+ * Find where the message starts in the raw line p[0..n) and its printk
+ * time.  Prefix rules are documented in classify.h.
+ */
+static size_t strip_prefixes(const char *p, size_t n, double *time)
+{
+	double t1 = -1, t2 = -1;
+	size_t first, second, i;
+
+	*time = -1;
+	first = parse_printk_time(p, n, &t1);
+	if (first) {
+		i = skip_one_space(p, n, first);
+		second = parse_printk_time(p + i, n - i, &t2);
+		if (second) {	/* host prefix that looks like a printk time */
+			*time = t2;
+			return skip_one_space(p, n, i + second);
+		}
+		*time = t1;
+		return i;
+	}
+	first = parse_bracket(p, n);
+	if (!first)
+		return 0;
+	i = skip_one_space(p, n, first);
+	second = parse_printk_time(p + i, n - i, &t2);
+	if (second) {
+		*time = t2;
+		return skip_one_space(p, n, i + second);
+	}
+	return i;	/* host prefix on a line without printk time */
+}
+
+/* Copy the message, dropping control bytes other than TAB, at most max. */
+static size_t copy_text(char *dst, const char *src, size_t n, size_t max)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < n && out < max; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (c < 0x20 && c != '\t')
+			continue;
+		dst[out++] = (char)c;
+	}
+	while (out > 0 && (dst[out - 1] == ' ' || dst[out - 1] == '\t'))
+		out--;
+	dst[out] = '\0';
+	return out;
+}
+
+int console_split(const char *log, size_t len, struct console *out)
+{
+	size_t nr = 0, cap = 0, pos = 0;
+	char *arena_pos;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < len; i++)
+		if (log[i] == '\n')
+			cap++;
+	cap++;	/* last line without '\n' */
+	out->lines = calloc(cap, sizeof(*out->lines));
+	/* Each text is at most its raw length + NUL. */
+	out->arena = malloc(len + cap);
+	if (!out->lines || !out->arena) {
+		console_free(out);
+		errno = ENOMEM;
+		return -1;
+	}
+	arena_pos = out->arena;
+	while (pos < len) {
+		const char *nl = memchr(log + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - log) : len;
+		struct console_line *line = &out->lines[nr++];
+		size_t msg = strip_prefixes(log + pos, end - pos,
+					    &line->printk_time);
+
+		line->start = pos;
+		line->end = end;
+		line->text = arena_pos;
+		line->text_len = copy_text(arena_pos, log + pos + msg,
+					   end - pos - msg, CLASSIFY_LINE_MAX);
+		arena_pos += line->text_len + 1;
+		if (line->printk_time >= 0)
+			out->any_printk_time = true;
+		pos = end + 1;
+	}
+	out->nr_lines = nr;
+	return 0;
+}
+
+void console_free(struct console *con)
+{
+	free(con->lines);
+	free(con->arena);
+	memset(con, 0, sizeof(*con));
+}
