@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Record one real console log of the guest kernel failing in a chosen way.
 #   tests/console/capture.sh KIND OUT.log [extra kernel args...]
-# KIND is a nooks_crashme trigger (null, gpf, ...), "sysrq-c" or "reboot".
+# KIND is a nooks_crashme trigger (null, gpf, ...), "sysrq-c" or "reboot",
+# or several of them separated by commas, fired one after the other.
 # Builds a throwaway busybox initramfs in a temp dir holding
 # build/kmod/nooks_crashme.ko (run `make -C tests/kmods all` first), boots
 # the guest kernel in QEMU with the project's shared command line shape
@@ -31,11 +32,13 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
-kind=$(sed -n 's/.*crashme=\([a-z0-9-]*\).*/\1/p' /proc/cmdline 2>/dev/null || true)
-[ -n "$kind" ] || for w in $(cat /proc/cmdline); do case $w in crashme=*) kind=${w#crashme=};; esac; done
+kinds=
+for w in $(cat /proc/cmdline); do case $w in crashme=*) kinds=${w#crashme=};; esac; done
 echo 3 > /proc/sys/kernel/hung_task_timeout_secs
 echo 2 > /proc/sys/kernel/watchdog_thresh
 insmod /lib/modules/nooks_crashme.ko spin_secs=12 hung_secs=15
+IFS=,
+for kind in $kinds; do
 echo "crashme-init: trigger $kind"
 case $kind in
 sysrq-c) echo 1 > /proc/sys/kernel/sysrq; echo c > /proc/sysrq-trigger ;;
@@ -46,6 +49,7 @@ esac
 # The trigger ran in a child: an oops kills it, init goes on.
 echo "crashme-init: trigger returned, init alive"
 sleep 2
+done
 poweroff -f
 INIT
 chmod +x "$root"/init

@@ -120,6 +120,7 @@ static noinline void crashme_rcustall(void)
 static noinline void crashme_hung(void)
 {
 	msleep(hung_secs * 1000);
+	pr_info("crashme: hung task woke up\n");
 }
 
 static DEFINE_SPINLOCK(crashme_lock);

@@ -101,8 +101,8 @@ static size_t strip_prefixes(const char *p, size_t n, double *time)
 	return i;	/* host prefix on a line without printk time */
 }
 
-/* Copy the message, dropping control bytes other than TAB, at most max. */
-static size_t copy_text(char *dst, const char *src, size_t n, size_t max)
+/* Copy the raw line, dropping control bytes other than TAB, at most max. */
+static size_t copy_clean(char *dst, const char *src, size_t n, size_t max)
 {
 	size_t out = 0;
 
@@ -113,8 +113,6 @@ static size_t copy_text(char *dst, const char *src, size_t n, size_t max)
 			continue;
 		dst[out++] = (char)c;
 	}
-	while (out > 0 && (dst[out - 1] == ' ' || dst[out - 1] == '\t'))
-		out--;
 	dst[out] = '\0';
 	return out;
 }
@@ -142,15 +140,19 @@ int console_split(const char *log, size_t len, struct console *out)
 		const char *nl = memchr(log + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - log) : len;
 		struct console_line *line = &out->lines[nr++];
-		size_t msg = strip_prefixes(log + pos, end - pos,
-					    &line->printk_time);
+		/* Clean first: NULs and CRs may sit inside the prefixes. */
+		size_t n = copy_clean(arena_pos, log + pos, end - pos,
+				      CLASSIFY_LINE_MAX);
+		size_t msg = strip_prefixes(arena_pos, n, &line->printk_time);
 
+		while (n > msg && (arena_pos[n - 1] == ' ' ||
+				   arena_pos[n - 1] == '\t'))
+			arena_pos[--n] = '\0';
 		line->start = pos;
 		line->end = end;
-		line->text = arena_pos;
-		line->text_len = copy_text(arena_pos, log + pos + msg,
-					   end - pos - msg, CLASSIFY_LINE_MAX);
-		arena_pos += line->text_len + 1;
+		line->text = arena_pos + msg;
+		line->text_len = n - msg;
+		arena_pos += n + 1;
 		if (line->printk_time >= 0)
 			out->any_printk_time = true;
 		pos = end + 1;
