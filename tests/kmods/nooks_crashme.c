@@ -35,34 +35,38 @@ MODULE_PARM_DESC(hung_secs, "seconds the hung trigger sleeps uninterruptibly");
 static struct dentry *crashme_dir;
 
 /*
- * The compiler must not see through the bad pointers and the zero divisor,
- * or it would fold the faults away (or turn them into its own ud2).
+ * OPTIMIZER_HIDE_VAR() keeps the compiler from seeing through the bad
+ * pointers and the zero divisor: it would fold the faults away or turn
+ * them into its own ud2.
  */
-static void *volatile crashme_null_ptr;
-static volatile unsigned long crashme_zero;
-
 static noinline void crashme_null_deref(void)
 {
-	*(volatile int *)crashme_null_ptr = 1;
+	int *p = NULL;
+
+	OPTIMIZER_HIDE_VAR(p);
+	WRITE_ONCE(*p, 1);
 }
 
 /* Kernel direct map, far beyond the guest's 256 MiB: canonical, unmapped. */
 static noinline void crashme_wild_pointer(void)
 {
-	volatile unsigned long *p = (void *)(PAGE_OFFSET + (64UL << 30));
+	unsigned long *p = (void *)(PAGE_OFFSET + (64UL << 30));
 
-	pr_info("crashme: reading %px\n", p);
-	(void)*p;
+	OPTIMIZER_HIDE_VAR(p);
+	pr_info("crashme: reading 0x%lx\n", (unsigned long)p);
+	(void)READ_ONCE(*p);
 }
 
 /* A non-canonical address raises #GP, not a page fault. */
 static noinline void crashme_gpf(void)
 {
-	volatile unsigned long *p = (void *)0xdead000000000000UL;
+	unsigned long *p = (void *)0xdead000000000000UL;
 
-	(void)*p;
+	OPTIMIZER_HIDE_VAR(p);
+	(void)READ_ONCE(*p);
 }
 
+/* Crashing is this module's whole purpose: BUG() is intended here. */
 static noinline void crashme_bug(void)
 {
 	BUG();
@@ -72,18 +76,20 @@ static noinline void crashme_bug(void)
 static noinline void crashme_ud2(void)
 {
 	asm volatile("ud2");
+	unreachable();
 }
 
 static noinline void crashme_divide(void)
 {
-	volatile unsigned long x = 42;
+	unsigned long x = 42, zero = 0;
 
-	pr_info("crashme: %lu\n", x / crashme_zero);
+	OPTIMIZER_HIDE_VAR(zero);
+	pr_info("crashme: %lu\n", x / zero);
 }
 
 static noinline void crashme_warn(void)
 {
-	WARN_ON(crashme_zero == 0);
+	WARN_ON(1);
 }
 
 static noinline void crashme_panic(void)
@@ -128,7 +134,7 @@ static DEFINE_SPINLOCK(crashme_lock);
 static noinline void crashme_atomic_sleep(void)
 {
 	spin_lock(&crashme_lock);
-	msleep(10);
+	msleep(20);
 	spin_unlock(&crashme_lock);
 }
 
