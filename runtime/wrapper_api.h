@@ -37,6 +37,11 @@ enum nooks_obj_kind {
 	NOOKS_OBJ_SPINLOCK,	/* a spin lock currently held: unlock */
 	NOOKS_OBJ_MUTEX,	/* a mutex currently held: mutex_unlock */
 	NOOKS_OBJ_OTHER,
+	/*
+	 * Added by the runtime (append-only, existing values unchanged):
+	 * a page fragment from netdev_alloc_frag/napi_alloc_frag: page_frag_free.
+	 */
+	NOOKS_OBJ_PAGE_FRAG,
 	NOOKS_OBJ_NR_KINDS
 };
 
@@ -57,6 +62,25 @@ void nooks_untrack(struct nooks_domain *d, enum nooks_obj_kind kind,
 		   const void *obj);
 bool nooks_tracked(struct nooks_domain *d, enum nooks_obj_kind kind,
 		   const void *obj);
+
+/*
+ * Added by the runtime: nooks_track() with three words of release data,
+ * for kinds whose release needs more than one (nooks_track() passes
+ * aux2 = aux3 = 0). What each kind expects (obj; aux, aux2, aux3):
+ *   KMALLOC, VMALLOC, PAGE_FRAG, SKB, IOREMAP: the pointer; -
+ *   PAGES:          struct page *; order
+ *   DMA_MAP:        (void *)dma_addr; struct device *, size, direction
+ *   DMA_COHERENT:   cpu address; struct device *, size, dma handle
+ *   PCI_ENABLE:     struct pci_dev *; -
+ *   PCI_REGIONS:    struct pci_dev *; bar mask
+ *   SPINLOCK:       raw_spinlock_t * (spinlock_t's rlock); -
+ *   MUTEX:          struct mutex *; -
+ * IRQ, TIMER, WORK, NAPI, NETDEV, NETDEV_REG and PCI_DRIVER are tracked by
+ * the runtime's own custom wrappers; generated code should not track them.
+ */
+int nooks_track3(struct nooks_domain *d, enum nooks_obj_kind kind,
+		 const void *obj, unsigned long aux, unsigned long aux2,
+		 unsigned long aux3);
 
 /*
  * A wrapper refused a call (bad parameter). Records a domain fault and

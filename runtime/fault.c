@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault detection: a die notifier that recognises an exception raised by
+ * an isolated driver and unwinds it to the innermost domain entry.
+ *
+ * Where each exception is caught (6.1, arch/x86/kernel/traps.c, mm/fault.c):
+ *   #DE, #UD, BUG   DIE_TRAP in do_error_trap(), before do_trap() would
+ *                   kill the task (or panic in interrupt context);
+ *   #GP             DIE_GPF in gp_try_fixup_and_notify(), before die_addr();
+ *   #PF             DIE_OOPS in __die_body(), called by page_fault_oops()
+ *                   between oops_begin() and oops_end(): NOTIFY_STOP makes
+ *                   __die() return 1, oops_end() gets signr 0 and returns.
+ * Any other die that reaches DIE_OOPS is handled the same way.
+ *
+ * A fault is the driver's when its ip is in the driver's text (and has no
+ * exception-table fixup), in the fault gadgets (inject.c), or in nooks'
+ * own text while an entry of the domain is active (a wrapper acting for
+ * the driver). The pt_regs are rewritten so the exception returns into
+ * the entry's nooks_ctx_save() call with 1; preempt count, RCU nesting,
+ * page-fault-disable depth and the interrupt flag are put back as they
+ * were at entry.
+ */
+#include <linux/extable.h>
+#include <linux/kdebug.h>
+#include <linux/kallsyms.h>
+#include <linux/preempt.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+#include <asm/processor-flags.h>
+#include <asm/special_insns.h>
+#include <asm/trapnr.h>
+
+#include "nooks_internal.h"
+
+/* contain=0 turns fault containment off: the same faults then oops. */
+static bool nooks_contain = true;
+module_param_named(contain, nooks_contain, bool, 0644);
+MODULE_PARM_DESC(contain, "contain and recover driver faults (0: let them oops)");
+
+static bool nooks_addr_in_self(unsigned long ip)
+{
+	struct module *m = THIS_MODULE;
+
+	return ip >= (unsigned long)m->core_layout.base &&
+	       ip < (unsigned long)m->core_layout.base + m->core_layout.text_size;
+}
+
+/* A fixup in the driver's own exception table means the fault is expected. */
+static bool nooks_has_fixup(struct nooks_domain *d, unsigned long ip)
+{
+	struct module *m = d->mod;
+	unsigned int i;
+
+	for (i = 0; i < m->num_exentries; i++) {
+		const struct exception_table_entry *e = &m->extable[i];
+
+		if ((unsigned long)&e->insn + e->insn == ip)
+			return true;
+	}
+	return false;
+}
+
+static const char *nooks_fault_kind(unsigned long val, struct die_args *a)
+{
+	switch (val) {
+	case DIE_GPF:
+		return "#GP";
+	case DIE_TRAP:
+		if (a->trapnr == X86_TRAP_DE)
+			return "#DE";
+		if (a->trapnr == X86_TRAP_UD)
+			return "#UD";
+		return "trap";
+	default:
+		if (a->str && !strcmp(a->str, "Oops"))
+			return "#PF";
+		if (a->trapnr == X86_TRAP_GP)
+			return "#GP";
+		if (a->trapnr == X86_TRAP_UD)
+			return "#UD";
+		if (a->trapnr == X86_TRAP_DE)
+			return "#DE";
+		return "oops";
+	}
+}
+
+/* Mark @d failed, remember why, and hand it to the recovery manager. */
+void nooks_domain_fail(struct nooks_domain *d, const char *desc)
+{
+	enum nooks_dom_state s = atomic_read(&d->state);
+
+	atomic_inc(&d->faults);
+	strscpy(d->last_fault, desc, sizeof(d->last_fault));
+	d->fault_time = ktime_get();
+	pr_err("nooks: %s: %s\n", d->name, desc);
+	while (nooks_state_callable(s) && s != NOOKS_DOM_UNLOADING) {
+		if (nooks_set_state(d, s, NOOKS_DOM_FAILED)) {
+			nooks_schedule_recovery(d);
+			break;
+		}
+		s = atomic_read(&d->state);
+	}
+}
+
+void nooks_param_fault(struct nooks_domain *d, const char *fn,
+		       const char *why)
+{
+	struct nooks_ctx *c = nooks_innermost(nooks_level_now());
+	char desc[NOOKS_FAULT_DESC_LEN];
+
+	if (!d)
+		return;
+	snprintf(desc, sizeof(desc),
+		 "fault param at %s addr=0 ctx=%s entry=%s (%s)", fn,
+		 nooks_level_name(nooks_level_now()),
+		 c ? c->entry : "none", why);
+	nooks_domain_fail(d, desc);
+}
+EXPORT_SYMBOL_GPL(nooks_param_fault);
+
+/* Put the CPU state back as it was when @c was entered. */
+static void nooks_restore_state(struct nooks_ctx *c, struct pt_regs *regs)
+{
+	while (rcu_preempt_depth() > c->rcu_depth)
+		rcu_read_unlock();
+	current->pagefault_disabled = c->pagefault_disabled;
+	preempt_count_set(c->preempt_count);
+
+	regs->bx = c->rbx;
+	regs->bp = c->rbp;
+	regs->r12 = c->r12;
+	regs->r13 = c->r13;
+	regs->r14 = c->r14;
+	regs->r15 = c->r15;
+	regs->sp = c->rsp;
+	regs->ip = c->rip;
+	regs->ax = 1;
+	regs->flags &= ~(X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_AC);
+	regs->flags |= c->irqflags & X86_EFLAGS_IF;
+}
+
+static int nooks_die_notify(struct notifier_block *nb, unsigned long val,
+			    void *data)
+{
+	struct die_args *a = data;
+	struct pt_regs *regs = a->regs;
+	enum nooks_level level;
+	struct nooks_domain *owner;
+	struct nooks_ctx *c;
+	char desc[NOOKS_FAULT_DESC_LEN];
+	unsigned long addr = 0;
+	const char *kind;
+
+	if (val != DIE_TRAP && val != DIE_GPF && val != DIE_OOPS)
+		return NOTIFY_DONE;
+	if (!nooks_contain || !regs || user_mode(regs))
+		return NOTIFY_DONE;
+	if (val == DIE_TRAP && a->trapnr != X86_TRAP_DE &&
+	    a->trapnr != X86_TRAP_UD)
+		return NOTIFY_DONE;
+
+	level = nooks_level_now();
+	c = nooks_innermost(level);
+	owner = nooks_domain_by_addr(regs->ip);
+	if (owner) {
+		if (nooks_has_fixup(owner, regs->ip))
+			return NOTIFY_DONE;
+		if (!c || c->d != owner) {
+			pr_err("nooks: %s: fault at %pS outside any nooks entry: not contained\n",
+			       owner->name, (void *)regs->ip);
+			return NOTIFY_DONE;
+		}
+	} else if (!c || !(nooks_addr_in_gadget(regs->ip) ||
+			   nooks_addr_in_self(regs->ip))) {
+		return NOTIFY_DONE;
+	}
+
+	kind = nooks_fault_kind(val, a);
+	if (!strcmp(kind, "#PF"))
+		addr = read_cr2();
+	snprintf(desc, sizeof(desc), "fault %s at %pS addr=%#lx ctx=%s entry=%s",
+		 kind, (void *)regs->ip, addr, nooks_level_name(level),
+		 c->entry);
+	c->faulted = true;
+	nooks_domain_fail(c->d, desc);
+	nooks_restore_state(c, regs);
+	return NOTIFY_STOP;
+}
+
+static struct notifier_block nooks_die_nb = {
+	.notifier_call = nooks_die_notify,
+	.priority = INT_MAX,	/* before kgdb and friends see our faults */
+};
+
+int nooks_fault_init(void)
+{
+	return register_die_notifier(&nooks_die_nb);
+}
+
+void nooks_fault_exit(void)
+{
+	unregister_die_notifier(&nooks_die_nb);
+}

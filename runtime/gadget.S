@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Fault gadgets for the test-only fault trigger (inject.c). Each executes
+ * one faulting instruction. They run inside a domain entry, after the
+ * recovery context was saved and in place of the driver's callback; the
+ * fault handler attributes a fault whose ip lies between
+ * nooks_gadget_start and nooks_gadget_end to the innermost entry's domain,
+ * exactly as it does for a fault in the driver's own text.
+ */
+#include <linux/linkage.h>
+#include <asm/nospec-branch.h>
+
+	.text
+	.balign 16
+SYM_CODE_START(nooks_gadget_start)
+	ANNOTATE_NOENDBR
+	int3
+SYM_CODE_END(nooks_gadget_start)
+
+/* #PF: load from an unmapped address near NULL. */
+SYM_FUNC_START(nooks_gadget_pf)
+	movq	$0x10, %rax
+	movq	(%rax), %rax
+	RET
+SYM_FUNC_END(nooks_gadget_pf)
+
+/* #GP: load through a non-canonical address. */
+SYM_FUNC_START(nooks_gadget_gp)
+	movabsq	$0xdead000000000100, %rax
+	movq	(%rax), %rax
+	RET
+SYM_FUNC_END(nooks_gadget_gp)
+
+/* #UD: an undefined opcode that is not a BUG() site. */
+SYM_FUNC_START(nooks_gadget_ud)
+	.byte	0x0f, 0x0b	/* ud2: never returns */
+SYM_FUNC_END(nooks_gadget_ud)
+
+/* #DE: divide by zero. */
+SYM_FUNC_START(nooks_gadget_de)
+	xorl	%ecx, %ecx
+	movl	$1, %eax
+	xorl	%edx, %edx
+	divl	%ecx
+	RET
+SYM_FUNC_END(nooks_gadget_de)
+
+SYM_CODE_START(nooks_gadget_end)
+	ANNOTATE_NOENDBR
+	int3
+SYM_CODE_END(nooks_gadget_end)

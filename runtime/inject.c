@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test-only fault trigger: /sys/kernel/debug/nooks/<driver>/fault_inject.
+ *
+ * Writing "<entry> <type>" arms the domain: the NEXT call through that
+ * entry (probe, ndo_open, ndo_start_xmit, irq, napi_poll, timer, work)
+ * executes a fault gadget instead of the driver's callback. What executes
+ * is exactly this: the trampoline has entered the domain and saved its
+ * recovery context, then calls nooks_gadget_<type>, a few instructions of
+ * nooks' own text (gadget.S, and nooks_gadget_bug below) ending in the
+ * faulting instruction:
+ *   pf   load from address 0x10          -> #PF, caught at DIE_OOPS
+ *   gp   load from a non-canonical addr  -> #GP, caught at DIE_GPF
+ *   ud   ud2 with no bug-table entry     -> #UD, caught at DIE_TRAP
+ *   bug  BUG() (ud2 + bug-table entry)   -> "kernel BUG", #UD at DIE_TRAP
+ *   de   divl by zero                    -> #DE, caught at DIE_TRAP
+ * The fault handler attributes faults in the gadgets to the innermost
+ * entry's domain, as it does for the driver's own text. The driver's code
+ * is not modified; the injector's mutated binaries exercise that path.
+ * The trigger is one-shot: it disarms itself when it fires.
+ */
+#include <linux/debugfs.h>
+#include <linux/uaccess.h>
+
+#include "nooks_internal.h"
+
+void nooks_gadget_start(void);
+void nooks_gadget_end(void);
+void nooks_gadget_pf(void);
+void nooks_gadget_gp(void);
+void nooks_gadget_ud(void);
+void nooks_gadget_de(void);
+
+static struct dentry *nooks_debugfs_root;
+
+static const char * const nooks_inject_entries[NOOKS_INJ_NR] = {
+	[NOOKS_INJ_NONE] = "none",
+	[NOOKS_INJ_PROBE] = "probe",
+	[NOOKS_INJ_NDO_OPEN] = "ndo_open",
+	[NOOKS_INJ_NDO_START_XMIT] = "ndo_start_xmit",
+	[NOOKS_INJ_IRQ] = "irq",
+	[NOOKS_INJ_NAPI_POLL] = "napi_poll",
+	[NOOKS_INJ_TIMER] = "timer",
+	[NOOKS_INJ_WORK] = "work",
+};
+
+static const char * const nooks_inject_types[NOOKS_INJT_NR] = {
+	[NOOKS_INJT_PF] = "pf",
+	[NOOKS_INJT_GP] = "gp",
+	[NOOKS_INJT_UD] = "ud",
+	[NOOKS_INJT_BUG] = "bug",
+	[NOOKS_INJT_DE] = "de",
+};
+
+#define NOOKS_GADGET_BUG_SPAN 32
+
+static noinline void nooks_gadget_bug(void)
+{
+	BUG();
+}
+
+bool nooks_addr_in_gadget(unsigned long addr)
+{
+	unsigned long bug = (unsigned long)nooks_gadget_bug;
+
+	return (addr >= (unsigned long)nooks_gadget_start &&
+		addr < (unsigned long)nooks_gadget_end) ||
+	       (addr >= bug && addr < bug + NOOKS_GADGET_BUG_SPAN);
+}
+
+static void nooks_fire(int type)
+{
+	switch (type) {
+	case NOOKS_INJT_PF:
+		nooks_gadget_pf();
+		break;
+	case NOOKS_INJT_GP:
+		nooks_gadget_gp();
+		break;
+	case NOOKS_INJT_UD:
+		nooks_gadget_ud();
+		break;
+	case NOOKS_INJT_BUG:
+		nooks_gadget_bug();
+		break;
+	case NOOKS_INJT_DE:
+		nooks_gadget_de();
+		break;
+	}
+}
+
+void nooks_inject_maybe(struct nooks_domain *d, enum nooks_inject_entry e)
+{
+	if (likely(e == NOOKS_INJ_NONE ||
+		   atomic_read(&d->inject_entry) != e))
+		return;
+	if (atomic_cmpxchg(&d->inject_entry, e, NOOKS_INJ_NONE) != e)
+		return;
+	pr_info("nooks: %s: injecting %s in %s\n", d->name,
+		nooks_inject_types[d->inject_type], nooks_inject_entries[e]);
+	nooks_fire(d->inject_type);
+}
+
+static int nooks_lookup(const char * const *names, int n, const char *s)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], s))
+			return i;
+	return -1;
+}
+
+static ssize_t nooks_inject_write(struct file *f, const char __user *ubuf,
+				  size_t len, loff_t *ppos)
+{
+	struct nooks_domain *d = file_inode(f)->i_private;
+	char buf[64], entry[32], type[16];
+	int e, t;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(buf, "%31s %15s", entry, type) != 2)
+		return -EINVAL;
+	e = nooks_lookup(nooks_inject_entries, NOOKS_INJ_NR, entry);
+	t = nooks_lookup(nooks_inject_types, NOOKS_INJT_NR, type);
+	if (e <= NOOKS_INJ_NONE || t < 0)
+		return -EINVAL;
+	d->inject_type = t;
+	atomic_set(&d->inject_entry, e);
+	return len;
+}
+
+static ssize_t nooks_inject_read(struct file *f, char __user *ubuf,
+				 size_t len, loff_t *ppos)
+{
+	struct nooks_domain *d = file_inode(f)->i_private;
+	int e = atomic_read(&d->inject_entry);
+	char buf[64];
+	int n;
+
+	if (e == NOOKS_INJ_NONE)
+		n = scnprintf(buf, sizeof(buf), "none\n");
+	else
+		n = scnprintf(buf, sizeof(buf), "%s %s\n",
+			      nooks_inject_entries[e],
+			      nooks_inject_types[d->inject_type]);
+	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
+}
+
+static const struct file_operations nooks_inject_fops = {
+	.owner = THIS_MODULE,
+	.read = nooks_inject_read,
+	.write = nooks_inject_write,
+	.llseek = default_llseek,
+};
+
+int nooks_debugfs_init(void)
+{
+	nooks_debugfs_root = debugfs_create_dir("nooks", NULL);
+	return 0;
+}
+
+void nooks_debugfs_exit(void)
+{
+	debugfs_remove_recursive(nooks_debugfs_root);
+}
+
+void nooks_debugfs_add(struct nooks_domain *d)
+{
+	d->debugfs_dir = debugfs_create_dir(d->name, nooks_debugfs_root);
+	debugfs_create_file("fault_inject", 0600, d->debugfs_dir, d,
+			    &nooks_inject_fops);
+}
+
+void nooks_debugfs_remove(struct nooks_domain *d)
+{
+	debugfs_remove_recursive(d->debugfs_dir);
+	d->debugfs_dir = NULL;
+}

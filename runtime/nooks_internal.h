@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The internal interface between the files of nooks.ko. See core.c for the
+ * design; each file below owns one job:
+ *   core.c      domains: creation from the module notifier, life cycle
+ *   entry.c     entering/leaving a domain, the recovery contexts
+ *   ctx_save.S  the setjmp-like register save used on every entry
+ *   fault.c     the die notifier: attribution, report, unwinding
+ *   tracker.c   the objects a domain holds and how to release them
+ *   recovery.c  the recovery manager (workqueue)
+ *   shadow.c    shadow operation tables and their trampolines
+ *   custom.c    hand-written wrappers for the registration functions
+ *   inject.c    the test-only fault trigger (debugfs) and its gadgets
+ *   sysfs.c     /sys/kernel/nooks/<driver>/
+ */
+#ifndef NOOKS_INTERNAL_H
+#define NOOKS_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/kobject.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "wrapper_api.h"
+
+#define NOOKS_MAX_DOMAINS	4
+#define NOOKS_FAULT_DESC_LEN	192
+
+/*
+ * The life of a domain. Calls into the driver are allowed only in the
+ * "callable" states (INITIALIZING, LIVE, RESTARTING, UNLOADING); in any
+ * other state a trampoline fails fast with the interface's error value.
+ *
+ *   LOADING --init--> INITIALIZING --ok--> LIVE
+ *   INITIALIZING/LIVE/RESTARTING --fault--> FAILED --worker--> RECOVERING
+ *   RECOVERING --re-init--> RESTARTING --ok--> LIVE
+ *   RECOVERING --too many restarts / init error--> DISABLED
+ *   any --rmmod--> UNLOADING --> DEAD
+ */
+enum nooks_dom_state {
+	NOOKS_DOM_LOADING,
+	NOOKS_DOM_INITIALIZING,
+	NOOKS_DOM_LIVE,
+	NOOKS_DOM_FAILED,
+	NOOKS_DOM_RECOVERING,
+	NOOKS_DOM_RESTARTING,
+	NOOKS_DOM_DISABLED,
+	NOOKS_DOM_UNLOADING,
+	NOOKS_DOM_DEAD,
+};
+
+/* Interrupt level an entry runs at; each level has its own entry stack. */
+enum nooks_level {
+	NOOKS_LEVEL_PROCESS,
+	NOOKS_LEVEL_SOFTIRQ,
+	NOOKS_LEVEL_HARDIRQ,
+};
+
+/* Entries the fault trigger can aim at (inject.c). */
+enum nooks_inject_entry {
+	NOOKS_INJ_NONE,
+	NOOKS_INJ_PROBE,
+	NOOKS_INJ_NDO_OPEN,
+	NOOKS_INJ_NDO_START_XMIT,
+	NOOKS_INJ_IRQ,
+	NOOKS_INJ_NAPI_POLL,
+	NOOKS_INJ_TIMER,
+	NOOKS_INJ_WORK,
+	NOOKS_INJ_NR
+};
+
+enum nooks_inject_type {
+	NOOKS_INJT_PF,
+	NOOKS_INJT_GP,
+	NOOKS_INJT_UD,
+	NOOKS_INJT_BUG,
+	NOOKS_INJT_DE,
+	NOOKS_INJT_NR
+};
+
+/*
+ * A recovery context: what an entry saves so that a fault in the driver
+ * can resume at the entry as if the call had returned an error. The first
+ * eight words are written by nooks_ctx_save() (ctx_save.S): keep the order.
+ */
+struct nooks_ctx {
+	unsigned long rbx, rbp, r12, r13, r14, r15, rsp, rip;
+	unsigned long irqflags;
+	int preempt_count;
+	int rcu_depth;
+	int pagefault_disabled;
+	enum nooks_level level;
+	struct task_struct *task;
+	struct nooks_domain *d;
+	const char *entry;
+	struct nooks_ctx *outer;	/* irq levels: next outer entry */
+	struct hlist_node task_node;	/* process level: per-task hash */
+	bool faulted;
+};
+
+struct nooks_domain {
+	char name[MODULE_NAME_LEN];
+	struct module *mod;
+	int slot;
+	atomic_t state;			/* enum nooks_dom_state */
+	struct mutex life_lock;		/* init, exit and recovery */
+
+	/* The driver's text, for fault attribution. */
+	unsigned long text_start, text_end;
+	unsigned long init_text_start, init_text_end;
+
+	/* The driver's own entry points, replaced in struct module. */
+	int (*orig_init)(void);
+	void (*orig_exit)(void);
+
+	/* Pristine copy of the driver's writable data (see recovery.c). */
+	struct nooks_data_span *spans;
+	unsigned int nr_spans;
+	void *snapshot;
+
+	/* Entries currently inside the driver. */
+	atomic_t active;
+	wait_queue_head_t idle_wq;
+
+	struct pci_dev *pdev;		/* last device probed, for quiesce */
+	bool intx_silenced;
+
+	/* Statistics for sysfs. */
+	atomic64_t xpc_count;
+	atomic_t faults;
+	atomic_t recoveries;
+	atomic_t tracked;
+	char last_fault[NOOKS_FAULT_DESC_LEN];
+	ktime_t fault_time;
+	ktime_t window_start;
+	unsigned int restarts_in_window;
+
+	struct work_struct recovery_work;
+	struct kobject kobj;
+	struct dentry *debugfs_dir;
+	struct list_head shadows;	/* struct nooks_ops_shadow */
+	spinlock_t shadows_lock;
+
+	/* Armed fault trigger: fire on the next call through this entry. */
+	atomic_t inject_entry;		/* enum nooks_inject_entry */
+	int inject_type;		/* enum nooks_inject_type */
+};
+
+struct nooks_data_span {
+	unsigned long addr;
+	unsigned long size;
+};
+
+/* core.c */
+extern struct workqueue_struct *nooks_wq;
+extern unsigned int nooks_max_restarts;
+extern unsigned int nooks_restart_window_s;
+const char *nooks_state_name(enum nooks_dom_state s);
+bool nooks_state_callable(enum nooks_dom_state s);
+struct nooks_domain *nooks_domain_by_addr(unsigned long addr);
+struct nooks_domain *nooks_domain_by_caller(unsigned long ret_addr);
+bool nooks_set_state(struct nooks_domain *d, enum nooks_dom_state from,
+		     enum nooks_dom_state to);
+int nooks_domain_call_init(struct nooks_domain *d);
+
+/* entry.c */
+int nooks_ctx_save(struct nooks_ctx *c) __attribute__((returns_twice));
+bool nooks_enter(struct nooks_domain *d, struct nooks_ctx *c,
+		 const char *entry);
+void nooks_leave(struct nooks_ctx *c);
+enum nooks_level nooks_level_now(void);
+struct nooks_ctx *nooks_innermost(enum nooks_level level);
+const char *nooks_level_name(enum nooks_level level);
+
+/*
+ * Call @call inside domain @d as entry @name; @ret receives its value, or
+ * @err when the domain is not callable or the driver faulted (then the
+ * fault handler resumed us here through the saved context).
+ * @inj names the fault-trigger entry this call site answers to.
+ */
+#define NOOKS_CALL(d, name, inj, ret, err, call)			\
+	do {								\
+		struct nooks_ctx __nc;					\
+		if (!nooks_enter((d), &__nc, (name))) {			\
+			(ret) = (err);					\
+			break;						\
+		}							\
+		if (nooks_ctx_save(&__nc) == 0) {			\
+			nooks_inject_maybe((d), (inj));			\
+			(ret) = (call);					\
+		} else {						\
+			(ret) = (err);					\
+		}							\
+		nooks_leave(&__nc);					\
+	} while (0)
+
+#define NOOKS_CALL_VOID(d, name, inj, call)				\
+	do {								\
+		struct nooks_ctx __nc;					\
+		if (!nooks_enter((d), &__nc, (name)))			\
+			break;						\
+		if (nooks_ctx_save(&__nc) == 0) {			\
+			nooks_inject_maybe((d), (inj));			\
+			call;						\
+		}							\
+		nooks_leave(&__nc);					\
+	} while (0)
+
+/* fault.c */
+int nooks_fault_init(void);
+void nooks_fault_exit(void);
+void nooks_domain_fail(struct nooks_domain *d, const char *desc);
+
+/* tracker.c */
+struct nooks_obj {
+	struct hlist_node hnode;
+	struct list_head dnode;
+	struct nooks_domain *d;
+	enum nooks_obj_kind kind;
+	const void *obj;
+	unsigned long aux, aux2, aux3;
+};
+
+int nooks_tracker_init(void);
+void nooks_tracker_exit(void);
+/* Find a tracked object anywhere; copies it out (the entry may go). */
+bool nooks_tracker_find(enum nooks_obj_kind kind, const void *obj,
+			struct nooks_obj *out);
+/* Find the first of @d's objects of @kind that @match accepts. */
+bool nooks_tracker_find_if(struct nooks_domain *d, enum nooks_obj_kind kind,
+			   bool (*match)(const struct nooks_obj *o,
+					 const void *arg),
+			   const void *arg, struct nooks_obj *out);
+/* Forget (without releasing) objects of @d that live inside [start, end). */
+void nooks_tracker_forget_range(struct nooks_domain *d, unsigned long start,
+				unsigned long end);
+/* Take every object of @kind out of @d's set, newest first, into @list. */
+int nooks_tracker_take_kind(struct nooks_domain *d, enum nooks_obj_kind kind,
+			    struct list_head *list);
+/* Release everything @d holds, newest first. Returns how many. */
+int nooks_tracker_release_all(struct nooks_domain *d);
+void nooks_tracker_release_one(struct nooks_obj *o);
+void nooks_tracker_free(struct nooks_obj *o);
+
+/* recovery.c */
+void nooks_recovery_work(struct work_struct *work);
+void nooks_schedule_recovery(struct nooks_domain *d);
+int nooks_snapshot_data(struct nooks_domain *d);
+void nooks_quiesce(struct nooks_domain *d);
+void nooks_pci_silence(struct pci_dev *pdev);
+
+/* shadow.c */
+struct pci_driver *nooks_shadow_pci_driver(struct nooks_domain *d,
+					   struct pci_driver *drv);
+void nooks_shadow_netdev(struct nooks_domain *d, struct net_device *dev);
+void nooks_shadows_free(struct nooks_domain *d);
+struct pci_driver *nooks_pci_shadow_orig(struct pci_driver *shadow);
+void nooks_pci_shadow_free(struct pci_driver *shadow);
+
+/* custom.c */
+void nooks_irq_release(struct nooks_obj *o);
+void nooks_pci_driver_release(struct nooks_obj *o);
+
+/* inject.c */
+void nooks_inject_maybe(struct nooks_domain *d, enum nooks_inject_entry e);
+bool nooks_addr_in_gadget(unsigned long addr);
+int nooks_debugfs_init(void);
+void nooks_debugfs_exit(void);
+void nooks_debugfs_add(struct nooks_domain *d);
+void nooks_debugfs_remove(struct nooks_domain *d);
+
+/* sysfs.c */
+int nooks_sysfs_init(void);
+void nooks_sysfs_exit(void);
+int nooks_sysfs_add(struct nooks_domain *d);
+void nooks_sysfs_remove(struct nooks_domain *d);
+
+#endif /* NOOKS_INTERNAL_H */

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The operation-table entries nooks interposes on, one row each. shadow.c
+ * expands these rows into trampolines and into the code that installs
+ * them in a shadow copy of the driver's table. A member the driver sets
+ * but that is not listed here keeps the driver's pointer (uncontained).
+ *
+ *   NOOKS_NDO(type, member, error value, inject entry, (params), (args))
+ *   NOOKS_NDO_VOID(member, inject entry, (params), (args))
+ * and NOOKS_ETH / NOOKS_ETH_VOID alike for ethtool_ops. The error value
+ * is what the kernel gets when the driver faulted or the domain is down.
+ *
+ * Every parameter list names the net_device "dev": it leads to the shadow.
+ */
+/* net_device_ops (ndo_start_xmit is hand-written in shadow.c: it drops) */
+NOOKS_NDO(int, ndo_open, -EIO, NOOKS_INJ_NDO_OPEN,
+	 (struct net_device *dev), (dev))
+NOOKS_NDO(int, ndo_stop, 0, NOOKS_INJ_NONE,
+	 (struct net_device *dev), (dev))
+NOOKS_NDO(struct net_device_stats *, ndo_get_stats, &dev->stats,
+	 NOOKS_INJ_NONE, (struct net_device *dev), (dev))
+NOOKS_NDO_VOID(ndo_set_rx_mode, NOOKS_INJ_NONE,
+	      (struct net_device *dev), (dev))
+NOOKS_NDO(int, ndo_set_mac_address, -EIO, NOOKS_INJ_NONE,
+	 (struct net_device *dev, void *addr), (dev, addr))
+NOOKS_NDO(int, ndo_validate_addr, -EIO, NOOKS_INJ_NONE,
+	 (struct net_device *dev), (dev))
+NOOKS_NDO_VOID(ndo_tx_timeout, NOOKS_INJ_NONE,
+	      (struct net_device *dev, unsigned int txqueue), (dev, txqueue))
+NOOKS_NDO(int, ndo_change_mtu, -EIO, NOOKS_INJ_NONE,
+	 (struct net_device *dev, int new_mtu), (dev, new_mtu))
+NOOKS_NDO(int, ndo_eth_ioctl, -EIO, NOOKS_INJ_NONE,
+	 (struct net_device *dev, struct ifreq *ifr, int cmd), (dev, ifr, cmd))
+NOOKS_NDO(int, ndo_vlan_rx_add_vid, -EIO, NOOKS_INJ_NONE,
+	 (struct net_device *dev, __be16 proto, u16 vid), (dev, proto, vid))
+NOOKS_NDO(int, ndo_vlan_rx_kill_vid, -EIO, NOOKS_INJ_NONE,
+	 (struct net_device *dev, __be16 proto, u16 vid), (dev, proto, vid))
+NOOKS_NDO(netdev_features_t, ndo_fix_features, features, NOOKS_INJ_NONE,
+	 (struct net_device *dev, netdev_features_t features), (dev, features))
+NOOKS_NDO(int, ndo_set_features, -EIO, NOOKS_INJ_NONE,
+	 (struct net_device *dev, netdev_features_t features), (dev, features))
+#ifdef CONFIG_NET_POLL_CONTROLLER
+NOOKS_NDO_VOID(ndo_poll_controller, NOOKS_INJ_NONE,
+	      (struct net_device *dev), (dev))
+#endif
+
+/* ethtool_ops */
+NOOKS_ETH_VOID(get_drvinfo, NOOKS_INJ_NONE,
+	      (struct net_device *dev, struct ethtool_drvinfo *info),
+	      (dev, info))
+NOOKS_ETH(int, get_regs_len, 0, NOOKS_INJ_NONE,
+	 (struct net_device *dev), (dev))
+NOOKS_ETH_VOID(get_wol, NOOKS_INJ_NONE,
+	      (struct net_device *dev, struct ethtool_wolinfo *wol), (dev, wol))
+NOOKS_ETH(u32, get_msglevel, 0, NOOKS_INJ_NONE,
+	 (struct net_device *dev), (dev))
+NOOKS_ETH_VOID(set_msglevel, NOOKS_INJ_NONE,
+	      (struct net_device *dev, u32 level), (dev, level))
+NOOKS_ETH(int, nway_reset, -EIO, NOOKS_INJ_NONE,
+	 (struct net_device *dev), (dev))
+NOOKS_ETH(u32, get_link, 0, NOOKS_INJ_NONE,
+	 (struct net_device *dev), (dev))
+NOOKS_ETH(int, get_eeprom_len, 0, NOOKS_INJ_NONE,
+	 (struct net_device *dev), (dev))
+NOOKS_ETH_VOID(get_strings, NOOKS_INJ_NONE,
+	      (struct net_device *dev, u32 sset, u8 *data), (dev, sset, data))
+NOOKS_ETH_VOID(get_ethtool_stats, NOOKS_INJ_NONE,
+	      (struct net_device *dev, struct ethtool_stats *stats, u64 *data),
+	      (dev, stats, data))
+NOOKS_ETH(int, get_sset_count, -EOPNOTSUPP, NOOKS_INJ_NONE,
+	 (struct net_device *dev, int sset), (dev, sset))
+NOOKS_ETH(int, get_link_ksettings, -EIO, NOOKS_INJ_NONE,
+	 (struct net_device *dev, struct ethtool_link_ksettings *ks), (dev, ks))
+NOOKS_ETH(int, set_link_ksettings, -EIO, NOOKS_INJ_NONE,
+	 (struct net_device *dev, const struct ethtool_link_ksettings *ks),
+	 (dev, ks))
