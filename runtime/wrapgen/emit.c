@@ -167,11 +167,22 @@ static void emit_wrapper(FILE *out, const struct wg_entry *e)
 			fputs(" && ret", out);
 		else if (e->cls == WG_ALLOC && !wg_returns_void(e))
 			fputs(" && ret == 0", out);
-		fputs(")\n\t\tnooks_track(d, ", out);
+		fputs(") {\n", out);
+		if (e->consumes) {
+			const char *colon = strchr(e->consumes, ':');
+
+			fprintf(out, "\t\tnooks_untrack(d, NOOKS_OBJ_%.*s, (const void *)(unsigned long)(%s));\n",
+				(int)(colon - e->consumes), e->consumes, colon + 1);
+		}
+		fprintf(out, "\t\t%s(d, ", e->aux2 || e->aux3 ? "nooks_track3" : "nooks_track");
 		emit_kind(out, e);
 		fputs(", ", out);
 		emit_obj(out, e);
-		fprintf(out, ", (unsigned long)(%s));\n", e->aux ? e->aux : "0");
+		fprintf(out, ", (unsigned long)(%s)", e->aux ? e->aux : "0");
+		if (e->aux2 || e->aux3)
+			fprintf(out, ", (unsigned long)(%s), (unsigned long)(%s)",
+				e->aux2 ? e->aux2 : "0", e->aux3 ? e->aux3 : "0");
+		fputs(");\n\t}\n", out);
 		break;
 	case WG_FREE:
 		if (e->when) {

@@ -25,7 +25,8 @@ static const char *const class_names[WG_NR_CLASSES] = {
 const char *const wg_obj_kinds[] = {
 	"KMALLOC", "VMALLOC", "PAGES", "DMA_MAP", "DMA_COHERENT", "SKB", "IRQ",
 	"TIMER", "WORK", "NAPI", "NETDEV", "NETDEV_REG", "PCI_DRIVER",
-	"PCI_ENABLE", "PCI_REGIONS", "IOREMAP", "SPINLOCK", "MUTEX", "OTHER", NULL
+	"PCI_ENABLE", "PCI_REGIONS", "IOREMAP", "SPINLOCK", "MUTEX", "OTHER",
+	"PAGE_FRAG", NULL
 };
 
 const char *wg_class_name(enum wg_class cls)
@@ -214,6 +215,7 @@ static int parse_attr(struct parse_ctx *c, struct wg_entry *e, char *tok)
 {
 	struct { const char *key; char **slot; } valued[] = {
 		{ "kind", &e->kind }, { "obj", &e->obj }, { "aux", &e->aux },
+		{ "aux2", &e->aux2 }, { "aux3", &e->aux3 }, { "consumes", &e->consumes },
 		{ "err", &e->err }, { "ok", &e->ok }, { "when", &e->when },
 		{ "va", &e->va }, { "reason", &e->reason },
 	};
@@ -280,7 +282,7 @@ static int check_entry(struct parse_ctx *c, const struct wg_entry *e)
 		return fail(c, "reason= is only for kernel entries");
 	if (tracks && (!e->kind || !e->obj))
 		return fail(c, "%s entry %s needs kind= and obj=", wg_class_name(e->cls), e->symbol);
-	if (!tracks && (e->kind || e->obj || e->aux))
+	if (!tracks && (e->kind || e->obj || e->aux || e->aux2 || e->aux3))
 		return fail(c, "kind=/obj=/aux= only apply to alloc, free, lock and unlock");
 	if (e->kind && !known_kind(e->kind))
 		return fail(c, "unknown kind '%s' (enum nooks_obj_kind without NOOKS_OBJ_)", e->kind);
@@ -289,6 +291,19 @@ static int check_entry(struct parse_ctx *c, const struct wg_entry *e)
 	if (e->obj && is_ident(e->obj, strlen(e->obj)) && strcmp(e->obj, "ret") != 0 &&
 	    !has_param(e, e->obj))
 		return fail(c, "obj=%s is not a parameter of %s", e->obj, e->symbol);
+	if ((e->aux2 || e->aux3) && !e->aux)
+		return fail(c, "aux2=/aux3= need aux=");
+	if (e->consumes) {
+		char kind[64];
+		const char *colon = strchr(e->consumes, ':');
+
+		if (e->cls != WG_ALLOC || !colon || colon == e->consumes || !colon[1] ||
+		    (size_t)(colon - e->consumes) >= sizeof(kind))
+			return fail(c, "consumes= is KIND:expression, on alloc entries only");
+		snprintf(kind, sizeof(kind), "%.*s", (int)(colon - e->consumes), e->consumes);
+		if (!known_kind(kind))
+			return fail(c, "unknown kind '%s' in consumes=", kind);
+	}
 	if (e->ok && e->cls != WG_ALLOC)
 		return fail(c, "ok= only applies to alloc");
 	if (e->when && e->cls != WG_FREE)
@@ -341,7 +356,8 @@ static void free_entry(struct wg_entry *e)
 		free(e->params[i].decl);
 		free(e->params[i].name);
 	}
-	free(e->kind); free(e->obj); free(e->aux); free(e->err);
+	free(e->kind); free(e->obj); free(e->aux); free(e->aux2); free(e->aux3);
+	free(e->consumes); free(e->err);
 	free(e->ok); free(e->when); free(e->va); free(e->reason);
 	for (int i = 0; i < e->nnonnull; i++)
 		free(e->nonnull[i]);

@@ -43,7 +43,8 @@ struct wg_entry {
 	int nparams;
 	bool variadic;
 	/* attributes (NULL when absent) */
-	char *kind, *obj, *aux, *err, *ok, *when, *va, *reason;
+	char *kind, *obj, *aux, *aux2, *aux3, *err, *ok, *when, *va, *reason;
+	char *consumes;		/* alloc: "KIND:expr" untracked once the call succeeds */
 	char *nonnull[WG_MAX_NONNULL];
 	int nnonnull;
 	bool nullok, nocheck, sleeps;
