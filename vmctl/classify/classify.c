@@ -298,6 +298,15 @@ static int parse_lines(struct parser *ps)
 			on_plain_line(ps, i);
 			continue;
 		}
+		/*
+		 * With time stamps on, the kernel stamps every record: an
+		 * unstamped line is user space (or a continuation) and may
+		 * not start a report or an event.
+		 */
+		if (ps->con->any_printk_time && l->printk_time < 0) {
+			on_plain_line(ps, i);
+			continue;
+		}
 		if (nooks_event_parse(l->text, &ev)) {
 			ev.start = l->start;
 			ev.end = l->end;

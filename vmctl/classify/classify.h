@@ -9,7 +9,12 @@
  * carry a host time prefix ("[<anything that is not a printk time>] ", e.g.
  * "[2026-11-25T13:26:33.381942] "), then the kernel's printk time
  * ("[   12.345678] ").  When a line starts with two printk-time-looking
- * brackets, the first is taken as the host prefix.  CRLF, NUL bytes and
+ * brackets, the first is taken as the host prefix; and once any line of a
+ * log does, a lone numeric bracket on another line is taken as the host
+ * prefix too (vmctl writes "[%12.6f] ", which looks just like printk's).
+ * When the log has printk time stamps at all, only stamped lines may start
+ * a report or an event: unstamped ones are user space writing to the
+ * console (or continuation lines).  CRLF, NUL bytes and
  * other control characters, binary garbage and very long lines (cut at
  * CLASSIFY_LINE_MAX bytes for matching) are tolerated; byte ranges always
  * refer to the original buffer.

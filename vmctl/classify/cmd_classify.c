@@ -122,7 +122,8 @@ static int print_json(const char *path, const struct classify_result *res)
 		json_array_append_new(events, event_json(&res->events[i]));
 	json_object_set_new(o, "reports", reports);
 	json_object_set_new(o, "events", events);
-	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+			  JSON_REAL_PRECISION(10));
 	json_decref(o);
 	if (!text)
 		return -1;

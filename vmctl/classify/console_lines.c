@@ -72,7 +72,8 @@ static size_t skip_one_space(const char *p, size_t n, size_t i)
  * Find where the message starts in the raw line p[0..n) and its printk
  * time.  Prefix rules are documented in classify.h.
  */
-static size_t strip_prefixes(const char *p, size_t n, double *time)
+static size_t strip_prefixes(const char *p, size_t n, bool numeric_host,
+			     double *time)
 {
 	double t1 = -1, t2 = -1;
 	size_t first, second, i;
@@ -86,7 +87,8 @@ static size_t strip_prefixes(const char *p, size_t n, double *time)
 			*time = t2;
 			return skip_one_space(p, n, i + second);
 		}
-		*time = t1;
+		if (!numeric_host)
+			*time = t1;
 		return i;
 	}
 	first = parse_bracket(p, n);
@@ -117,8 +119,35 @@ static size_t copy_clean(char *dst, const char *src, size_t n, size_t max)
 	return out;
 }
 
+/*
+ * Does any line start with two printk-time-looking brackets?  Then the log
+ * has a numeric host prefix ("[%12.6f] ", as vmctl writes), and a lone
+ * bracket on a line is that prefix on a line the kernel did not print.
+ */
+static bool has_numeric_host_prefix(const char *log, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(log + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - log) : len;
+		double t;
+		size_t first = parse_printk_time(log + pos, end - pos, &t);
+
+		if (first) {
+			size_t i = skip_one_space(log + pos, end - pos, first);
+
+			if (parse_printk_time(log + pos + i, end - pos - i, &t))
+				return true;
+		}
+		pos = end + 1;
+	}
+	return false;
+}
+
 int console_split(const char *log, size_t len, struct console *out)
 {
+	bool numeric_host = has_numeric_host_prefix(log, len);
 	size_t nr = 0, cap = 0, pos = 0;
 	char *arena_pos;
 
@@ -143,7 +172,8 @@ int console_split(const char *log, size_t len, struct console *out)
 		/* Clean first: NULs and CRs may sit inside the prefixes. */
 		size_t n = copy_clean(arena_pos, log + pos, end - pos,
 				      CLASSIFY_LINE_MAX);
-		size_t msg = strip_prefixes(arena_pos, n, &line->printk_time);
+		size_t msg = strip_prefixes(arena_pos, n, numeric_host,
+					    &line->printk_time);
 
 		while (n > msg && (arena_pos[n - 1] == ' ' ||
 				   arena_pos[n - 1] == '\t'))

@@ -206,6 +206,29 @@ static void test_host_prefix_that_looks_like_printk_time(void **state)
 	classify_result_free(&res);
 }
 
+/*
+ * vmctl's own prefix is "[%12.6f] ", just like a printk time: once a line
+ * shows both, a lone bracket is vmctl's, on a line the kernel did not
+ * print, and such lines never open reports.
+ */
+static void test_vmctl_prefix_is_told_from_printk_time(void **state)
+{
+	struct classify_result res = classify_str(
+		"[    1.500000] [    0.000000] Linux version 6.1.0-56-amd64\n"
+		"[    2.000000] BUG: printed by a user space program\n"
+		"[    2.050000] nooks: e1000: fault spoofed by user space\n"
+		"[    2.100000] [    3.250000] BUG: scheduling while atomic: sh/1/0x2\n");
+
+	(void)state;
+	assert_true(res.kernel_output);
+	assert_int_equal(res.nr_reports, 1);
+	assert_int_equal(res.nr_events, 0);
+	assert_string_equal(res.worst->title, "BUG: scheduling while atomic");
+	assert_true(res.worst->printk_time > 3.2 &&
+		    res.worst->printk_time < 3.3);
+	classify_result_free(&res);
+}
+
 static void test_two_reports_in_one_log(void **state)
 {
 	static const char log[] =
@@ -498,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_signature_ignores_addresses_times_pids),
 		cmocka_unit_test(test_crlf_nul_and_host_prefix_change_nothing),
 		cmocka_unit_test(test_host_prefix_that_looks_like_printk_time),
+		cmocka_unit_test(test_vmctl_prefix_is_told_from_printk_time),
 		cmocka_unit_test(test_two_reports_in_one_log),
 		cmocka_unit_test(test_consequential_panic_marks_oops_as_fatal),
 		cmocka_unit_test(test_standalone_panic),
