@@ -46,8 +46,8 @@ static const struct type_row types[INJ_NTYPES] = {
 		"a 3-byte NOP: the allocation returns NULL; the call's relocation is removed" },
 	[INJ_COPY_OVERRUN] = { "copy-overrun",
 		"for a call to a memcpy/memset-family function, the instruction that last sets the "
-		"length register in the same basic block (at most 8 instructions back) -- mov "
-		"$imm,%reg or lea disp(..),%reg -- gets its constant grown by d, d uniform in "
+		"length register in the same basic block (at most 8 instructions back) -- mov, add "
+		"or shl with an immediate, or lea with a displacement -- gets that constant grown by d, d uniform in "
 		"[1, min(max(len,1),256)] and representable in the field" },
 	[INJ_SYNC] = { "sync",
 		"a call rel32 to a lock acquire or release (spin locks, rwlocks, mutexes, "

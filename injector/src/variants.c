@@ -123,7 +123,8 @@ static bool ok_dst(struct search *s, const cs_insn *n)
 {
 	const cs_x86_op *o = &s->od.x86.operands[0], *w = &n->detail->x86.operands[0];
 
-	return same_frame(s, n) && one_diff(&s->od, n) == 0 && w->type == X86_OP_REG &&
+	return o->type == X86_OP_REG && (o->access & CS_AC_WRITE) && inj_reg_family(o->reg) &&
+	       same_frame(s, n) && one_diff(&s->od, n) == 0 && w->type == X86_OP_REG &&
 	       inj_reg_family(w->reg) && w->size == o->size;
 }
 
@@ -241,7 +242,10 @@ static void put_le(uint8_t *b, unsigned at, unsigned size, uint64_t v)
 static size_t grow_variants(struct search *s)
 {
 	const cs_x86 *x = &s->od.x86;
-	bool is_imm = x->op_count == 2 && x->operands[1].type == X86_OP_IMM;
+	/* only operations for which a bigger constant means a bigger length */
+	bool grows = s->oid == X86_INS_MOV || s->oid == X86_INS_ADD || s->oid == X86_INS_SHL ||
+		     s->oid == X86_INS_SAL;
+	bool is_imm = grows && x->op_count == 2 && x->operands[1].type == X86_OP_IMM;
 	bool is_lea = s->oid == X86_INS_LEA && x->op_count == 2 &&
 		      x->operands[1].type == X86_OP_MEM;
 	unsigned at = is_imm ? x->encoding.imm_offset : x->encoding.disp_offset;
