@@ -211,7 +211,7 @@ static int gather_titles(sqlite3 *sql, struct report *r)
 	if (sqlite3_prepare_v2(sql,
 			       "SELECT mode, crash_title, count(*) AS n FROM trials"
 			       " WHERE campaign_id = ? AND crash_title IS NOT NULL AND crash_title <> ''"
-			       " AND outcome <> 'harness-error'"
+			       " AND outcome = 'crash'"
 			       " GROUP BY 1, 2 ORDER BY 1, n DESC, 2", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->campaign_id);
