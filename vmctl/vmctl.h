@@ -88,8 +88,16 @@ int vm_snapshot_save(struct vm *vm, const char *path);
 int vm_ready_snapshot(const struct vm_config *cfg, const char *cache_dir,
 		      const char *const *prep, char *path, size_t size);
 
+/* The cache key vm_ready_snapshot uses (64 hex digits + NUL). */
+int vm_snapshot_key(const struct vm_config *cfg, const char *const *prep, char hex[65]);
+
 /* Kill QEMU (its whole process group) and reap it. Idempotent. */
 void vm_kill(struct vm *vm);
+
+/* Close the QMP, agent and gdb connections but keep QEMU and the console
+ * capture: a controller that keeps the VM for vm_attach users (the
+ * sockets take one client at a time). */
+void vm_release_channels(struct vm *vm);
 
 /* Disconnect, stop the console thread, kill QEMU if we started it, free. */
 void vm_destroy(struct vm *vm);
@@ -137,7 +145,8 @@ enum vm_reply_kind { VM_REPLY_STEP, VM_REPLY_DATA, VM_REPLY_OK, VM_REPLY_ERR };
  * the callback. */
 struct vm_reply {
 	enum vm_reply_kind kind;
-	const char *text; /* everything after the kind word ("" if none) */
+	const char *text; /* after the kind word ("" if none); STEP: the
+			   * key=value part after PASS/FAIL */
 	const char *step; /* STEP: the step name */
 	bool pass;        /* STEP: PASS (true) or FAIL (false) */
 };
