@@ -20,8 +20,10 @@
 #include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/timer.h>
 #include <linux/uaccess.h>
 
 static unsigned int spin_secs = 30;
@@ -151,6 +153,49 @@ static noinline void crashme_list_corrupt(void)
 	list_del(&a);
 }
 
+/*
+ * An oops in interrupt context cannot be survived by killing a task: the
+ * kernel panics with "Fatal exception in interrupt", as a driver bug in an
+ * interrupt handler or timer would make it.
+ */
+static struct timer_list crashme_timer;
+
+static void crashme_timer_fn(struct timer_list *t)
+{
+	int *p = NULL;
+
+	OPTIMIZER_HIDE_VAR(p);
+	WRITE_ONCE(*p, 2);
+}
+
+static noinline void crashme_timer_null(void)
+{
+	timer_setup(&crashme_timer, crashme_timer_fn, 0);
+	mod_timer(&crashme_timer, jiffies + 1);
+	msleep(1000);
+}
+
+/* A corrupted function pointer into data: the NX bit stops it. */
+static const u8 crashme_data_code[16] = { 0xc3 };
+
+static noinline void crashme_exec_data(void)
+{
+	void (*fn)(void) = (void (*)(void))crashme_data_code;
+
+	OPTIMIZER_HIDE_VAR(fn);
+	fn();
+}
+
+/* SLAB_FREELIST_HARDENED notices an object freed twice in a row. */
+static noinline void crashme_double_free(void)
+{
+	void *obj = kmalloc(64, GFP_KERNEL);
+
+	OPTIMIZER_HIDE_VAR(obj);
+	kfree(obj);
+	kfree(obj);
+}
+
 struct crashme_trigger {
 	const char *name;
 	void (*fire)(void);
@@ -170,6 +215,9 @@ static const struct crashme_trigger crashme_triggers[] = {
 	{ "hung", crashme_hung },
 	{ "atomicsleep", crashme_atomic_sleep },
 	{ "listcorrupt", crashme_list_corrupt },
+	{ "timernull", crashme_timer_null },
+	{ "nx", crashme_exec_data },
+	{ "doublefree", crashme_double_free },
 };
 
 static ssize_t crashme_trigger_write(struct file *file, const char __user *ubuf,
@@ -199,7 +247,7 @@ static ssize_t crashme_trigger_write(struct file *file, const char __user *ubuf,
 static ssize_t crashme_trigger_read(struct file *file, char __user *ubuf,
 				    size_t count, loff_t *ppos)
 {
-	char buf[256];
+	char buf[512];
 	int len = 0;
 	int i;
 

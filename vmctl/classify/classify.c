@@ -119,7 +119,7 @@ static void format_title(char *dst, size_t size, const char *fmt,
 	char clean[CLASSIFY_TITLE_MAX];
 	size_t out = 0;
 
-	sanitize_title(clean, sizeof(clean), capture);
+	classify_sanitize_title(clean, sizeof(clean), capture);
 	for (const char *f = fmt; *f && out + 1 < size; f++) {
 		if (f[0] == '%' && f[1] == '1') {
 			for (const char *c = clean; *c && out + 1 < size; c++)
@@ -138,7 +138,7 @@ static void choose_guilty(struct open_report *o)
 	const struct frame *pick = NULL;
 
 	for (size_t i = 0; i < o->nr_frames && !pick; i++)
-		if (!frame_is_skipped(o->frames[i].function, o->kind->skip))
+		if (!classify_frame_is_skipped(o->frames[i].function, o->kind->skip))
 			pick = &o->frames[i];
 	if (!pick)
 		return;
@@ -165,7 +165,7 @@ static void close_report(struct parser *ps, bool at_eof)
 			 r->guilty_function);
 	if (at_eof && o->nr_frames == 0 && !(o->kind->flags & KIND_NO_FRAMES))
 		r->truncated = true;
-	report_sign(r);
+	classify_report_sign(r);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -173,7 +173,7 @@ static void note_frame(struct open_report *o, const char *text)
 {
 	struct frame f;
 
-	if (!frame_parse(text, &f) || f.unreliable)
+	if (!classify_frame_parse(text, &f) || f.unreliable)
 		return;
 	/* Only kernel-mode RIPs are frames; "RIP: 0033:" is user space. */
 	if (o->nr_frames < MAX_CANDIDATES)
@@ -197,7 +197,7 @@ static int on_header(struct parser *ps, size_t line,
 	const char *text = ps->con->lines[line].text;
 	struct classify_report *r;
 
-	if ((kind->flags & KIND_PANIC) && is_consequential_panic(capture)) {
+	if ((kind->flags & KIND_PANIC) && classify_is_consequential_panic(capture)) {
 		r = o->report ? o->report : last_in_boot(ps);
 		if (r && r->category != CLASSIFY_PANIC &&
 		    r->category != CLASSIFY_REBOOT) {
@@ -253,7 +253,7 @@ static int on_banner(struct parser *ps, size_t line)
 			return -1;
 		r->kernel_died = true;
 		snprintf(r->title, sizeof(r->title), "unexpected reboot");
-		report_sign(r);
+		classify_report_sign(r);
 	}
 	ps->seen_banner = true;
 	ps->boot_died = false;
@@ -269,13 +269,13 @@ static void on_plain_line(struct parser *ps, size_t line)
 
 	if (!o->report)
 		return;
-	if (is_end_trace(text)) {
+	if (classify_is_end_trace(text)) {
 		extend_to(o->report, ps->con, line);
 		close_report(ps, false);
 		return;
 	}
 	note_frame(o, text);
-	if (o->nr_frames > before || is_oops_body(text) ||
+	if (o->nr_frames > before || classify_is_oops_body(text) ||
 	    strstr(text, "+0x")) {
 		extend_to(o->report, ps->con, line);
 		o->idle = 0;
@@ -307,7 +307,7 @@ static int parse_lines(struct parser *ps)
 			on_plain_line(ps, i);
 			continue;
 		}
-		if (nooks_event_parse(l->text, &ev)) {
+		if (classify_nooks_event_parse(l->text, &ev)) {
 			ev.start = l->start;
 			ev.end = l->end;
 			ev.line = i;
@@ -317,13 +317,13 @@ static int parse_lines(struct parser *ps)
 			on_plain_line(ps, i);
 			continue;
 		}
-		if (is_banner(l->text)) {
+		if (classify_is_banner(l->text)) {
 			ps->res->kernel_output = true;
 			if (on_banner(ps, i))
 				return -1;
 			continue;
 		}
-		kind = oops_table_match(l->text, capture, sizeof(capture));
+		kind = classify_oops_table_match(l->text, capture, sizeof(capture));
 		if (kind) {
 			if (on_header(ps, i, kind, capture))
 				return -1;
@@ -365,7 +365,7 @@ static void attribute_events(struct classify_result *res)
 
 static int severity(const struct classify_report *r)
 {
-	return category_severity[r->category] + (r->kernel_died ? 100 : 0);
+	return classify_category_severity[r->category] + (r->kernel_died ? 100 : 0);
 }
 
 static void choose_worst(struct classify_result *res)
@@ -386,11 +386,11 @@ int classify_log(const char *log, size_t len, struct classify_result *result)
 		return -1;
 	}
 	memset(result, 0, sizeof(*result));
-	if (oops_table_compile()) {
+	if (classify_oops_table_compile()) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (console_split(log ? log : "", len, &con))
+	if (classify_console_split(log ? log : "", len, &con))
 		return -1;
 	memset(&ps, 0, sizeof(ps));
 	ps.con = &con;
@@ -411,14 +411,14 @@ int classify_log(const char *log, size_t len, struct classify_result *result)
 		r->end = len;
 		r->last_line = con.nr_lines ? con.nr_lines - 1 : 0;
 		snprintf(r->title, sizeof(r->title), "no output from kernel");
-		report_sign(r);
+		classify_report_sign(r);
 	}
 	attribute_events(result);
 	choose_worst(result);
-	console_free(&con);
+	classify_console_free(&con);
 	return 0;
 nomem:
-	console_free(&con);
+	classify_console_free(&con);
 	classify_result_free(result);
 	errno = ENOMEM;
 	return -1;

@@ -28,8 +28,8 @@ struct console {
 	bool any_printk_time;
 };
 
-int console_split(const char *log, size_t len, struct console *out);
-void console_free(struct console *con);
+int classify_console_split(const char *log, size_t len, struct console *out);
+void classify_console_free(struct console *con);
 
 /* Row flags of the oops kind table. */
 enum {
@@ -46,25 +46,25 @@ struct oops_kind {
 	const char *title;	/* "%1" = first capture group of header */
 	unsigned int flags;
 	const char *const *skip;	/* extra frames to skip, NULL-ended */
-	regex_t re;		/* compiled once by oops_table_compile() */
+	regex_t re;		/* compiled once by classify_oops_table_compile() */
 };
 
-extern struct oops_kind oops_table[];
-extern const size_t oops_table_size;
-extern const char *const generic_skip_frames[];
-extern const char *const consequential_panic_reasons[];
-extern const char *const oops_body_prefixes[];
-extern const int category_severity[CLASSIFY_CATEGORY_COUNT];
+extern struct oops_kind classify_oops_table[];
+extern const size_t classify_oops_table_size;
+extern const char *const classify_generic_skip_frames[];
+extern const char *const classify_consequential_panic_reasons[];
+extern const char *const classify_oops_body_prefixes[];
+extern const int classify_category_severity[CLASSIFY_CATEGORY_COUNT];
 
 /* Compile the table's regexes once per process; 0 or -1 (a table bug). */
-int oops_table_compile(void);
+int classify_oops_table_compile(void);
 /* The first row whose header matches text, or NULL; capture 1 in *cap. */
-const struct oops_kind *oops_table_match(const char *text, char *cap,
+const struct oops_kind *classify_oops_table_match(const char *text, char *cap,
 					 size_t cap_size);
-bool is_banner(const char *text);
-bool is_end_trace(const char *text);
-bool is_oops_body(const char *text);
-bool is_consequential_panic(const char *reason);
+bool classify_is_banner(const char *text);
+bool classify_is_end_trace(const char *text);
+bool classify_is_oops_body(const char *text);
+bool classify_is_consequential_panic(const char *reason);
 
 /* A stack frame "func+0x1c/0x90 [module]" found in a line. */
 struct frame {
@@ -73,16 +73,16 @@ struct frame {
 	bool unreliable;	/* printed with "? " */
 };
 
-bool frame_parse(const char *text, struct frame *out);
-bool frame_is_skipped(const char *function, const char *const *extra);
+bool classify_frame_parse(const char *text, struct frame *out);
+bool classify_frame_is_skipped(const char *function, const char *const *extra);
 
 /* Nooks runtime event line; false if text is not one. */
-bool nooks_event_parse(const char *text, struct classify_event *out);
+bool classify_nooks_event_parse(const char *text, struct classify_event *out);
 
-uint64_t fnv1a64(uint64_t hash, const void *data, size_t len);
+uint64_t classify_fnv1a64(uint64_t hash, const void *data, size_t len);
 #define FNV1A64_INIT 0xcbf29ce484222325ULL
 /* Copy src into dst replacing hex addresses by "ADDR". */
-void sanitize_title(char *dst, size_t dst_size, const char *src);
-void report_sign(struct classify_report *report);
+void classify_sanitize_title(char *dst, size_t dst_size, const char *src);
+void classify_report_sign(struct classify_report *report);
 
 #endif

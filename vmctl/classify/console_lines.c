@@ -145,7 +145,7 @@ static bool has_numeric_host_prefix(const char *log, size_t len)
 	return false;
 }
 
-int console_split(const char *log, size_t len, struct console *out)
+int classify_console_split(const char *log, size_t len, struct console *out)
 {
 	bool numeric_host = has_numeric_host_prefix(log, len);
 	size_t nr = 0, cap = 0, pos = 0;
@@ -160,7 +160,7 @@ int console_split(const char *log, size_t len, struct console *out)
 	/* Each text is at most its raw length + NUL. */
 	out->arena = malloc(len + cap);
 	if (!out->lines || !out->arena) {
-		console_free(out);
+		classify_console_free(out);
 		errno = ENOMEM;
 		return -1;
 	}
@@ -191,7 +191,7 @@ int console_split(const char *log, size_t len, struct console *out)
 	return 0;
 }
 
-void console_free(struct console *con)
+void classify_console_free(struct console *con)
 {
 	free(con->lines);
 	free(con->arena);

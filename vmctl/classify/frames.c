@@ -63,7 +63,7 @@ static bool unreliable_before(const char *line, const char *sym)
 	return p > line && p[-1] == '?' && p < sym;
 }
 
-bool frame_parse(const char *text, struct frame *out)
+bool classify_frame_parse(const char *text, struct frame *out)
 {
 	for (const char *plus = strstr(text, "+0x"); plus;
 	     plus = strstr(plus + 1, "+0x")) {
@@ -116,10 +116,10 @@ static bool matches_skip(const char *function, const char *pattern)
 	return strncmp(function, pattern, n) == 0;
 }
 
-bool frame_is_skipped(const char *function, const char *const *extra)
+bool classify_frame_is_skipped(const char *function, const char *const *extra)
 {
-	for (size_t i = 0; generic_skip_frames[i]; i++)
-		if (matches_skip(function, generic_skip_frames[i]))
+	for (size_t i = 0; classify_generic_skip_frames[i]; i++)
+		if (matches_skip(function, classify_generic_skip_frames[i]))
 			return true;
 	for (size_t i = 0; extra && extra[i]; i++)
 		if (matches_skip(function, extra[i]))

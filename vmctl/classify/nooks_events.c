@@ -32,7 +32,7 @@ static bool is_word_char(char c)
 	return is_driver_char(c) || (c >= 'A' && c <= 'Z');
 }
 
-bool nooks_event_parse(const char *text, struct classify_event *out)
+bool classify_nooks_event_parse(const char *text, struct classify_event *out)
 {
 	const char *p = text, *driver;
 	size_t n;

@@ -36,10 +36,13 @@ static const char *const stall_skip[] = {
 	"trigger_single_cpu_backtrace", "watchdog_timer_fn", NULL,
 };
 
-struct oops_kind oops_table[] = {
+struct oops_kind classify_oops_table[] = {
 	{ CLASSIFY_LIST_CORRUPTION, "corruption",
 	  "^[[:blank:]]*((h?list_[a-z_]+)|([a-z_]*list)) corruption",
 	  "%1 corruption", 0, list_skip, { 0 } },
+	{ CLASSIFY_PAGE_FAULT, "NX-protected",
+	  "^[[:blank:]]*kernel tried to execute (NX-protected page)",
+	  "BUG: kernel tried to execute %1", 0, NULL, { 0 } },
 	{ CLASSIFY_PAGE_FAULT, "NULL pointer",
 	  "^[[:blank:]]*BUG: (kernel NULL pointer dereference)",
 	  "BUG: %1", 0, NULL, { 0 } },
@@ -106,13 +109,13 @@ struct oops_kind oops_table[] = {
 	  KIND_DIES | KIND_NO_FRAMES | KIND_REBOOT, NULL, { 0 } },
 };
 
-const size_t oops_table_size = sizeof(oops_table) / sizeof(oops_table[0]);
+const size_t classify_oops_table_size = sizeof(classify_oops_table) / sizeof(classify_oops_table[0]);
 
 /*
  * Frames that print or route a crash rather than cause it.  An entry
  * ending in '$' must match the whole function name, others are prefixes.
  */
-const char *const generic_skip_frames[] = {
+const char *const classify_generic_skip_frames[] = {
 	"dump_stack", "show_stack", "show_regs", "show_trace_log_lvl",
 	"panic$", "__die", "die$", "die_addr", "oops_", "do_trap",
 	"do_error_trap", "do_int3", "math_error", "asm_exc_", "exc_",
@@ -133,11 +136,16 @@ const char *const generic_skip_frames[] = {
 	"__list_del_entry_valid", "check_preemption_disabled",
 	"lockdep_", "__lock_acquire", "lock_acquire", "print_usage_bug",
 	"ubsan_", "__ubsan_", "kasan_", "__kasan_", "__asan_", "check_memory_region",
+	/* The allocator's own checks fire inside it, not in the buggy caller. */
+	"kfree$", "kfree_", "__kmem_cache_free", "kmem_cache_free", "slab_free",
+	"__slab_free", "do_slab_free", "set_freepointer", "kmalloc", "__kmalloc",
+	"kmem_cache_alloc", "__kmem_cache_alloc", "slab_alloc", "__slab_alloc",
+	"___slab_alloc", "free_pages", "__free_pages", "free_unref_page",
 	NULL,
 };
 
 /* Panic reasons that only follow an oops already reported. */
-const char *const consequential_panic_reasons[] = {
+const char *const classify_consequential_panic_reasons[] = {
 	"Fatal exception", "Attempted to kill init", "Attempted to kill the idle task",
 	"softlockup: hung tasks", "hung_task: blocked tasks", "RCU Stall",
 	"panic_on_warn set", "Oops", "Aiee, killing interrupt handler",
@@ -145,7 +153,7 @@ const char *const consequential_panic_reasons[] = {
 };
 
 /* Lines that belong to an oops printout: they keep a report open. */
-const char *const oops_body_prefixes[] = {
+const char *const classify_oops_body_prefixes[] = {
 	"Call Trace:", "<TASK>", "</TASK>", "<IRQ>", "</IRQ>", "<NMI>", "</NMI>",
 	"<EOI>", "Modules linked in:", "CPU: ", "Hardware name:", "RIP: ",
 	"Code: ", "#PF: ", "PGD ", "P4D ", "Oops: ", "Tainted:", "\"echo 0 >",
@@ -160,7 +168,7 @@ const char *const oops_body_prefixes[] = {
 };
 
 /* Higher is worse; kernel death ranks above every kind (classify.c). */
-const int category_severity[CLASSIFY_CATEGORY_COUNT] = {
+const int classify_category_severity[CLASSIFY_CATEGORY_COUNT] = {
 	[CLASSIFY_NONE] = 0,
 	[CLASSIFY_NO_OUTPUT] = 5,
 	[CLASSIFY_WARNING] = 10,
@@ -186,8 +194,8 @@ static pthread_once_t compile_once = PTHREAD_ONCE_INIT;
 
 static void compile_all(void)
 {
-	for (size_t i = 0; i < oops_table_size; i++) {
-		if (regcomp(&oops_table[i].re, oops_table[i].header,
+	for (size_t i = 0; i < classify_oops_table_size; i++) {
+		if (regcomp(&classify_oops_table[i].re, classify_oops_table[i].header,
 			    REG_EXTENDED)) {
 			compile_status = -1;
 			return;
@@ -198,20 +206,20 @@ static void compile_all(void)
 		compile_status = -1;
 }
 
-int oops_table_compile(void)
+int classify_oops_table_compile(void)
 {
 	pthread_once(&compile_once, compile_all);
 	return compile_status;
 }
 
-const struct oops_kind *oops_table_match(const char *text, char *cap,
+const struct oops_kind *classify_oops_table_match(const char *text, char *cap,
 					 size_t cap_size)
 {
 	regmatch_t m[2];
 
 	cap[0] = '\0';
-	for (size_t i = 0; i < oops_table_size; i++) {
-		const struct oops_kind *kind = &oops_table[i];
+	for (size_t i = 0; i < classify_oops_table_size; i++) {
+		const struct oops_kind *kind = &classify_oops_table[i];
 
 		if (!strstr(text, kind->hint))
 			continue;
@@ -230,7 +238,7 @@ const struct oops_kind *oops_table_match(const char *text, char *cap,
 	return NULL;
 }
 
-bool is_banner(const char *text)
+bool classify_is_banner(const char *text)
 {
 	return strstr(text, "Linux version") &&
 	       regexec(&banner_re, text, 0, NULL, 0) == 0;
@@ -243,7 +251,7 @@ static const char *skip_blanks(const char *s)
 	return s;
 }
 
-bool is_end_trace(const char *text)
+bool classify_is_end_trace(const char *text)
 {
 	return strncmp(skip_blanks(text), "---[ end trace", 14) == 0;
 }
@@ -258,7 +266,7 @@ static bool is_register_line(const char *s)
 	return n >= 2 && n <= 4 && s[n] == ':' && s[n + 1] == ' ';
 }
 
-bool is_oops_body(const char *text)
+bool classify_is_oops_body(const char *text)
 {
 	const char *s = skip_blanks(text);
 
@@ -266,18 +274,18 @@ bool is_oops_body(const char *text)
 		return false;
 	if (is_register_line(s))
 		return true;
-	for (size_t i = 0; oops_body_prefixes[i]; i++)
-		if (strncmp(s, oops_body_prefixes[i],
-			    strlen(oops_body_prefixes[i])) == 0)
+	for (size_t i = 0; classify_oops_body_prefixes[i]; i++)
+		if (strncmp(s, classify_oops_body_prefixes[i],
+			    strlen(classify_oops_body_prefixes[i])) == 0)
 			return true;
 	return false;
 }
 
-bool is_consequential_panic(const char *reason)
+bool classify_is_consequential_panic(const char *reason)
 {
-	for (size_t i = 0; consequential_panic_reasons[i]; i++)
-		if (strncmp(reason, consequential_panic_reasons[i],
-			    strlen(consequential_panic_reasons[i])) == 0)
+	for (size_t i = 0; classify_consequential_panic_reasons[i]; i++)
+		if (strncmp(reason, classify_consequential_panic_reasons[i],
+			    strlen(classify_consequential_panic_reasons[i])) == 0)
 			return true;
 	return false;
 }

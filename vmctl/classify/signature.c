@@ -7,7 +7,7 @@
 
 #include "classify_internal.h"
 
-uint64_t fnv1a64(uint64_t hash, const void *data, size_t len)
+uint64_t classify_fnv1a64(uint64_t hash, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 
@@ -40,7 +40,7 @@ static size_t address_len(const char *s)
 	return n >= 8 ? n : 0;
 }
 
-void sanitize_title(char *dst, size_t dst_size, const char *src)
+void classify_sanitize_title(char *dst, size_t dst_size, const char *src)
 {
 	size_t out = 0;
 	bool word_start = true;
@@ -65,21 +65,21 @@ void sanitize_title(char *dst, size_t dst_size, const char *src)
 	dst[out] = '\0';
 }
 
-void report_sign(struct classify_report *report)
+void classify_report_sign(struct classify_report *report)
 {
 	const char *cat = classify_category_name(report->category);
-	uint64_t h = fnv1a64(FNV1A64_INIT, cat, strlen(cat) + 1);
+	uint64_t h = classify_fnv1a64(FNV1A64_INIT, cat, strlen(cat) + 1);
 
 	if (report->guilty_function[0]) {
-		h = fnv1a64(h, report->guilty_function,
+		h = classify_fnv1a64(h, report->guilty_function,
 			    strlen(report->guilty_function) + 1);
-		h = fnv1a64(h, report->guilty_module,
+		h = classify_fnv1a64(h, report->guilty_module,
 			    strlen(report->guilty_module));
 	} else {
 		char clean[CLASSIFY_TITLE_MAX];
 
-		sanitize_title(clean, sizeof(clean), report->title);
-		h = fnv1a64(h, clean, strlen(clean));
+		classify_sanitize_title(clean, sizeof(clean), report->title);
+		h = classify_fnv1a64(h, clean, strlen(clean));
 	}
 	snprintf(report->signature, sizeof(report->signature), "%016llx",
 		 (unsigned long long)h);

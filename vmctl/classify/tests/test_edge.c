@@ -391,18 +391,18 @@ static void test_nooks_event_lines(void **state)
 	struct classify_event ev;
 
 	(void)state;
-	assert_true(nooks_event_parse("nooks: e1000: disabled after 3 faults", &ev));
+	assert_true(classify_nooks_event_parse("nooks: e1000: disabled after 3 faults", &ev));
 	assert_int_equal(ev.kind, CLASSIFY_EVENT_DISABLED);
-	assert_true(nooks_event_parse("nooks: e1000: restart-failed -12", &ev));
+	assert_true(classify_nooks_event_parse("nooks: e1000: restart-failed -12", &ev));
 	assert_int_equal(ev.kind, CLASSIFY_EVENT_RESTART_FAILED);
 	assert_string_equal(ev.detail, "-12");
-	assert_true(nooks_event_parse("nooks: my_drv2: fault", &ev));
+	assert_true(classify_nooks_event_parse("nooks: my_drv2: fault", &ev));
 	assert_string_equal(ev.driver, "my_drv2");
-	assert_false(nooks_event_parse("nooks: e1000: faulty", &ev));
-	assert_false(nooks_event_parse("nooks: E1000: fault", &ev));
-	assert_false(nooks_event_parse("nooks: e1000 fault", &ev));
-	assert_false(nooks_event_parse("xnooks: e1000: fault", &ev));
-	assert_false(nooks_event_parse("nooks: : fault", &ev));
+	assert_false(classify_nooks_event_parse("nooks: e1000: faulty", &ev));
+	assert_false(classify_nooks_event_parse("nooks: E1000: fault", &ev));
+	assert_false(classify_nooks_event_parse("nooks: e1000 fault", &ev));
+	assert_false(classify_nooks_event_parse("xnooks: e1000: fault", &ev));
+	assert_false(classify_nooks_event_parse("nooks: : fault", &ev));
 }
 
 static void test_frame_parsing(void **state)
@@ -410,23 +410,23 @@ static void test_frame_parsing(void **state)
 	struct frame f;
 
 	(void)state;
-	assert_true(frame_parse(" e1000_xmit_frame+0x45/0x9f0 [e1000]", &f));
+	assert_true(classify_frame_parse(" e1000_xmit_frame+0x45/0x9f0 [e1000]", &f));
 	assert_string_equal(f.function, "e1000_xmit_frame");
 	assert_string_equal(f.module, "e1000");
 	assert_false(f.unreliable);
-	assert_true(frame_parse(" ? crashme_trigger_write.cold+0x3d/0x54 [nooks_crashme]", &f));
+	assert_true(classify_frame_parse(" ? crashme_trigger_write.cold+0x3d/0x54 [nooks_crashme]", &f));
 	assert_string_equal(f.function, "crashme_trigger_write");
 	assert_true(f.unreliable);
-	assert_true(frame_parse("RIP: 0010:__list_add_valid.cold+0x5/0x10", &f));
+	assert_true(classify_frame_parse("RIP: 0010:__list_add_valid.cold+0x5/0x10", &f));
 	assert_string_equal(f.function, "__list_add_valid");
 	assert_string_equal(f.module, "");
-	assert_false(frame_parse("RIP: 0033:0x47b7a0", &f));
-	assert_false(frame_parse("x+0x/0x10", &f));
-	assert_false(frame_parse("+0x10/0x20", &f));
-	assert_true(frame_is_skipped("asm_exc_page_fault", NULL));
-	assert_true(frame_is_skipped("panic", NULL));
-	assert_false(frame_is_skipped("panic_handler", NULL));
-	assert_false(frame_is_skipped("e1000_clean", NULL));
+	assert_false(classify_frame_parse("RIP: 0033:0x47b7a0", &f));
+	assert_false(classify_frame_parse("x+0x/0x10", &f));
+	assert_false(classify_frame_parse("+0x10/0x20", &f));
+	assert_true(classify_frame_is_skipped("asm_exc_page_fault", NULL));
+	assert_true(classify_frame_is_skipped("panic", NULL));
+	assert_false(classify_frame_is_skipped("panic_handler", NULL));
+	assert_false(classify_frame_is_skipped("e1000_clean", NULL));
 }
 
 static void test_very_long_line(void **state)
