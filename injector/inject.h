@@ -111,6 +111,7 @@ struct inj_plan {
 	uint64_t seed;
 	unsigned types_mask;	/* 1u << enum inj_type */
 	uint8_t mode;		/* INJ_MODE_LOAD or INJ_MODE_RUN */
+	char functions[256];	/* comma-separated fnmatch globs the sites were limited to; "" = all */
 	size_t nfaults;
 	struct inj_fault *faults;
 };
@@ -161,6 +162,10 @@ uint64_t inj_rng_next(uint64_t *state);			/* splitmix64 */
 uint64_t inj_rng_below(uint64_t *state, uint64_t n);	/* unbiased, n > 0 */
 int inj_plan_make(struct inj_module *m, uint64_t seed, unsigned nfaults, unsigned types_mask,
 		  uint8_t mode, struct inj_plan *out, struct inj_error *err);
+/* Same, limited to sites inside functions (or data objects) whose names match
+ * one of the comma-separated fnmatch(3) globs in funcs ("!glob" excludes). */
+int inj_plan_make_in(struct inj_module *m, uint64_t seed, unsigned nfaults, unsigned types_mask,
+		     uint8_t mode, const char *funcs, struct inj_plan *out, struct inj_error *err);
 void inj_plan_free(struct inj_plan *p);
 int inj_plan_check_binary(const struct inj_plan *p, const struct inj_module *m,
 			  struct inj_error *err);

@@ -15,7 +15,7 @@ static const struct cmd {
 	{ "types", do_types, "inject types [--json]" },
 	{ "sites", do_sites, "inject sites MODULE.ko [--type T] [--mode load|run] [--json]" },
 	{ "plan", do_plan, "inject plan MODULE.ko --seed S --faults K [--types a,b] "
-			   "[--mode load|run] [-o plan.json]" },
+			   "[--mode load|run] [--functions 'glob,!glob'] [-o plan.json]" },
 	{ "apply", do_apply, "inject apply MODULE.ko plan.json -o out.ko [--json]" },
 	{ "show", do_show, "inject show plan.json [MODULE.ko] [--json]" },
 };

@@ -10,8 +10,8 @@ int do_plan(struct cli *c, int argc, char **argv)
 		{ "seed", required_argument, 0, 's' }, { "faults", required_argument, 0, 'k' },
 		{ "types", required_argument, 0, 't' }, { "type", required_argument, 0, 't' },
 		{ "mode", required_argument, 0, 'm' }, { "output", required_argument, 0, 'o' },
-		{ 0, 0, 0, 0 } };
-	const char *types = NULL, *out = NULL;
+		{ "functions", required_argument, 0, 'f' }, { 0, 0, 0, 0 } };
+	const char *types = NULL, *out = NULL, *funcs = NULL;
 	uint64_t seed = 0, k = 5;
 	bool have_seed = false;
 	uint8_t mode = INJ_MODE_LOAD;
@@ -24,7 +24,7 @@ int do_plan(struct cli *c, int argc, char **argv)
 
 	(void)c;
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "s:k:t:m:o:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "s:k:t:m:o:f:", opts, NULL)) != -1) {
 		switch (o) {
 		case 's':
 			if (cli_parse_u64(optarg, INT64_MAX, &seed))
@@ -37,6 +37,7 @@ int do_plan(struct cli *c, int argc, char **argv)
 			break;
 		case 't': types = optarg; break;
 		case 'o': out = optarg; break;
+		case 'f': funcs = optarg; break;
 		case 'm':
 			if (!strcmp(optarg, "load"))
 				mode = INJ_MODE_LOAD;
@@ -55,7 +56,7 @@ int do_plan(struct cli *c, int argc, char **argv)
 	m = inj_module_open(argv[optind], &err);
 	if (!m)
 		return cli_fail("%s", err.msg);
-	if (inj_plan_make(m, seed, (unsigned)k, mask, mode, &p, &err)) {
+	if (inj_plan_make_in(m, seed, (unsigned)k, mask, mode, funcs, &p, &err)) {
 		inj_module_close(m);
 		return cli_fail("%s", err.msg);
 	}

@@ -5,6 +5,8 @@
  * then any extra choice the type makes; a site overlapping an earlier fault
  * is redrawn.
  */
+#include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -39,8 +41,35 @@ static bool overlaps(const struct inj_plan *p, const char *sec, uint64_t off, ui
 	return false;
 }
 
+/* Does name pass the filter? Includes (if any) must match; excludes must not. */
+static bool function_selected(const char *funcs, const char *name)
+{
+	char buf[256], *save = NULL;
+	bool any_include = false, included = false;
+
+	if (!funcs || !*funcs)
+		return true;
+	snprintf(buf, sizeof(buf), "%s", funcs);
+	for (char *g = strtok_r(buf, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
+		if (*g == '!') {
+			if (!fnmatch(g + 1, name, 0))
+				return false;
+			continue;
+		}
+		any_include = true;
+		included |= !fnmatch(g, name, 0);
+	}
+	return !any_include || included;
+}
+
 int inj_plan_make(struct inj_module *m, uint64_t seed, unsigned nfaults, unsigned types_mask,
 		  uint8_t mode, struct inj_plan *p, struct inj_error *err)
+{
+	return inj_plan_make_in(m, seed, nfaults, types_mask, mode, NULL, p, err);
+}
+
+int inj_plan_make_in(struct inj_module *m, uint64_t seed, unsigned nfaults, unsigned types_mask,
+		     uint8_t mode, const char *funcs, struct inj_plan *p, struct inj_error *err)
 {
 	struct inj_site_list sites;
 	size_t *pick, npick = 0;
@@ -52,6 +81,11 @@ int inj_plan_make(struct inj_module *m, uint64_t seed, unsigned nfaults, unsigne
 	p->seed = seed;
 	p->types_mask = types_mask;
 	p->mode = mode;
+	if (funcs && strlen(funcs) >= sizeof(p->functions)) {
+		inj_err(err, "function filter too long");
+		return -1;
+	}
+	snprintf(p->functions, sizeof(p->functions), "%s", funcs ? funcs : "");
 	if (inj_sites_find(m, types_mask, &sites, err))
 		return -1;
 	pick = malloc((sites.n + 1) * sizeof(*pick));
@@ -62,9 +96,12 @@ int inj_plan_make(struct inj_module *m, uint64_t seed, unsigned nfaults, unsigne
 		inj_err(err, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < sites.n; i++)
-		if (sites.v[i].modes & mode)
+	for (size_t i = 0; i < sites.n; i++) {
+		uint64_t fo;
+		const char *fn = inj_module_function_at(m, sites.v[i].sec, sites.v[i].off, &fo);
+		if ((sites.v[i].modes & mode) && function_selected(funcs, fn))
 			pick[npick++] = i;
+	}
 	if (npick < nfaults) {
 		inj_err(err, "only %zu sites of the chosen types for %s faults; asked for %u",
 			npick, mode == INJ_MODE_RUN ? "run-time" : "load-time", nfaults);

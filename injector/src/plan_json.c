@@ -113,13 +113,13 @@ json_t *inj_plan_to_json(const struct inj_plan *p)
 			json_array_append_new(types, json_string(inj_type_name(t)));
 	for (size_t i = 0; i < p->nfaults; i++)
 		json_array_append_new(faults, inj_fault_to_json(&p->faults[i]));
-	return json_pack("{s:s, s:i, s:{s:s, s:s, s:s}, s:I, s:s, s:o, s:o}",
+	return json_pack("{s:s, s:i, s:{s:s, s:s, s:s}, s:I, s:s, s:o, s:s, s:o}",
 		"format", INJ_PLAN_FORMAT, "version", INJ_PLAN_VERSION,
 		"binary", "name", p->binary.name, "sha256", p->binary.sha256,
 		"build_id", p->binary.build_id,
 		"seed", (json_int_t)p->seed,
 		"mode", p->mode == INJ_MODE_RUN ? "run" : "load",
-		"types", types, "faults", faults);
+		"types", types, "functions", p->functions, "faults", faults);
 }
 
 static int unhex(const char *s, uint8_t *out, size_t n)
@@ -258,17 +258,18 @@ static int fault_from_json(const json_t *o, struct inj_fault *f, struct inj_erro
 
 int inj_plan_from_json(const json_t *j, struct inj_plan *p, struct inj_error *err)
 {
-	const char *format, *name, *sha, *bid = "", *mode;
+	const char *format, *name, *sha, *bid = "", *mode, *funcs = "";
 	json_int_t version, seed;
 	json_t *types, *faults, *v;
 	json_error_t je;
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
-	if (json_unpack_ex((json_t *)j, &je, 0, "{s:s, s:I, s:{s:s, s:s, s?s}, s:I, s:s, s:o, s:o}",
+	if (json_unpack_ex((json_t *)j, &je, 0,
+			   "{s:s, s:I, s:{s:s, s:s, s?s}, s:I, s:s, s:o, s?s, s:o}",
 			   "format", &format, "version", &version, "binary", "name", &name,
 			   "sha256", &sha, "build_id", &bid, "seed", &seed, "mode", &mode,
-			   "types", &types, "faults", &faults)) {
+			   "types", &types, "functions", &funcs, "faults", &faults)) {
 		inj_err(err, "not a fault plan: %s", je.text);
 		return -1;
 	}
@@ -279,6 +280,7 @@ int inj_plan_from_json(const json_t *j, struct inj_plan *p, struct inj_error *er
 	if (copy_str(p->binary.name, sizeof(p->binary.name), name) || strlen(sha) != 64 ||
 	    copy_str(p->binary.sha256, sizeof(p->binary.sha256), sha) ||
 	    copy_str(p->binary.build_id, sizeof(p->binary.build_id), bid) ||
+	    copy_str(p->functions, sizeof(p->functions), funcs) ||
 	    !json_is_array(types) || !json_is_array(faults)) {
 		inj_err(err, "bad plan: binary identity or lists malformed");
 		return -1;

@@ -49,7 +49,7 @@ static void t_truncated_everywhere(void **state)
 	uint8_t *b = slurp(module_path(E1000), &n);
 
 	(void)state;
-	for (size_t cut = 0; cut < n; cut += cut < 4096 ? 61 : cut + 800 > n ? 37 : 3001) {
+	for (size_t cut = 0; cut < n; cut += cut < 4096 ? 61 : cut + 3800 > n ? 37 : 3001) {
 		struct inj_error err = { "" };
 		struct inj_module *m = inj_module_open_mem(b, cut, "cut.ko", &err);
 		if (!m) {
