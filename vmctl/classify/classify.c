@@ -32,6 +32,7 @@ static const char *const category_names[CLASSIFY_CATEGORY_COUNT] = {
 	[CLASSIFY_LIST_CORRUPTION] = "list-corruption",
 	[CLASSIFY_REBOOT] = "reboot",
 	[CLASSIFY_NO_OUTPUT] = "no-output",
+	[CLASSIFY_NOOKS_FAULT] = "nooks-fault",
 };
 
 const char *classify_category_name(enum classify_category category)
@@ -335,13 +336,22 @@ static int parse_lines(struct parser *ps)
 	return 0;
 }
 
+static bool fault_event_contains(const struct classify_event *ev)
+{
+	return ev->kind == CLASSIFY_EVENT_FAULT &&
+	       !strstr(ev->detail, "not contained");
+}
+
 /* Containment rule of classify.h: a nooks fault near an oops. */
 static void attribute_events(struct classify_result *res)
 {
+	for (size_t i = 0; i < res->nr_reports; i++)
+		res->reports[i].contained = false;
 	for (size_t e = 0; e < res->nr_events; e++) {
 		struct classify_event *ev = &res->events[e];
 
-		if (ev->kind != CLASSIFY_EVENT_FAULT)
+		ev->report = -1;
+		if (!fault_event_contains(ev))
 			continue;
 		for (size_t i = 0; i < res->nr_reports; i++) {
 			struct classify_report *r = &res->reports[i];
@@ -361,6 +371,77 @@ static void attribute_events(struct classify_result *res)
 			}
 		}
 	}
+}
+
+static const struct nooks_fault_kind *fault_kind_of(const char *detail)
+{
+	const struct nooks_fault_kind *k = classify_nooks_fault_kinds;
+	size_t n = strcspn(detail, " \t");
+
+	for (; k->token; k++)
+		if (strlen(k->token) == n && strncmp(detail, k->token, n) == 0)
+			break;
+	return k;
+}
+
+/* "param at pci_set_master addr=0": the word after " at ". */
+static void function_after_at(const char *detail, char *dst, size_t size)
+{
+	const char *at = strstr(detail, " at ");
+	size_t n;
+
+	dst[0] = '\0';
+	if (!at)
+		return;
+	at += 4;
+	n = strspn(at, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		       "0123456789_");
+	if (n == 0 || n >= size)
+		return;
+	memcpy(dst, at, n);
+	dst[n] = '\0';
+}
+
+/* A fault only nooks reported becomes a report of its own (classify.h). */
+static int report_lone_faults(struct parser *ps)
+{
+	struct classify_result *res = ps->res;
+	size_t nr_events = res->nr_events;
+
+	for (size_t e = 0; e < nr_events; e++) {
+		const struct classify_event *ev = &res->events[e];
+		const struct nooks_fault_kind *kind;
+		struct classify_report *r;
+		struct frame f;
+
+		if (ev->report >= 0 || !fault_event_contains(ev))
+			continue;
+		kind = fault_kind_of(ev->detail);
+		r = new_report(ps, kind->category, ev->line);
+		if (!r)
+			return -1;
+		if (classify_frame_parse(ev->detail, &f)) {
+			snprintf(r->guilty_function, sizeof(r->guilty_function),
+				 "%s", f.function);
+			snprintf(r->guilty_module, sizeof(r->guilty_module),
+				 "%s", f.module);
+		} else {
+			function_after_at(ev->detail, r->guilty_function,
+					  sizeof(r->guilty_function));
+		}
+		snprintf(r->title, sizeof(r->title), "%s%s%s", kind->title,
+			 r->guilty_function[0] ? " in " : "",
+			 r->guilty_function);
+		classify_report_sign(r);
+	}
+	return 0;
+}
+
+static int by_first_line(const void *a, const void *b)
+{
+	const struct classify_report *x = a, *y = b;
+
+	return (x->first_line > y->first_line) - (x->first_line < y->first_line);
 }
 
 static int severity(const struct classify_report *r)
@@ -399,7 +480,19 @@ int classify_log(const char *log, size_t len, struct classify_result *result)
 	result->kernel_output = con.any_printk_time;
 	if (parse_lines(&ps))
 		goto nomem;
-	if (result->nr_reports)
+	attribute_events(result);
+	if (result->nr_events) {
+		size_t before = result->nr_reports;
+
+		if (report_lone_faults(&ps))
+			goto nomem;
+		if (result->nr_reports != before) {
+			qsort(result->reports, result->nr_reports,
+			      sizeof(*result->reports), by_first_line);
+			attribute_events(result);
+		}
+	}
+	if (result->nr_reports || result->nr_events)
 		result->kernel_output = true;
 	if (!result->kernel_output) {
 		struct classify_report *r;
@@ -413,7 +506,6 @@ int classify_log(const char *log, size_t len, struct classify_result *result)
 		snprintf(r->title, sizeof(r->title), "no output from kernel");
 		classify_report_sign(r);
 	}
-	attribute_events(result);
 	choose_worst(result);
 	classify_console_free(&con);
 	return 0;

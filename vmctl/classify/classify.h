@@ -59,7 +59,18 @@
  * report's last line, and before the next report begins.  The event then
  * records the report's index.  A contained report tells a campaign "oops
  * caught by nooks"; an uncontained one "oops that killed a task" (or the
- * kernel, when kernel_died is set).
+ * kernel, when kernel_died is set).  A fault event whose detail says "not
+ * contained" contains nothing.
+ *
+ * Faults only nooks reports.  The nooks die notifier stops #GP, #DE and #UD
+ * before the kernel prints any oops, so such a fault shows on the console
+ * as the nooks line alone ("nooks: e1000: fault #GP at
+ * e1000_clean_rx_irq+0x1c/0x3a0 [e1000] addr=..." ).  A fault event that
+ * no report claims becomes a contained report of its own: its category and
+ * title come from the fault kind after the verb (classify_nooks_fault_kinds
+ * in oops_table.c: #PF, #GP, #UD, #DE, param), its guilty frame from the
+ * "at <frame>" part.  The same bug thus gets the same title and signature
+ * with and without nooks, which lets a campaign pair the two runs.
  */
 #ifndef NOOKS_CLASSIFY_H
 #define NOOKS_CLASSIFY_H
@@ -94,6 +105,7 @@ enum classify_category {
 	CLASSIFY_LIST_CORRUPTION,	/* "list-corruption" */
 	CLASSIFY_REBOOT,		/* "reboot" */
 	CLASSIFY_NO_OUTPUT,		/* "no-output" */
+	CLASSIFY_NOOKS_FAULT,		/* "nooks-fault": only nooks saw it */
 	CLASSIFY_CATEGORY_COUNT
 };
 

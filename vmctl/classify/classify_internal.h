@@ -56,6 +56,15 @@ extern const char *const classify_consequential_panic_reasons[];
 extern const char *const classify_oops_body_prefixes[];
 extern const int classify_category_severity[CLASSIFY_CATEGORY_COUNT];
 
+/* Fault kinds in "nooks: <drv>: fault <kind> at ..." lines (classify.h). */
+struct nooks_fault_kind {
+	const char *token;	/* first word of the detail; NULL = default */
+	enum classify_category category;
+	const char *title;
+};
+
+extern const struct nooks_fault_kind classify_nooks_fault_kinds[];
+
 /* Compile the table's regexes once per process; 0 or -1 (a table bug). */
 int classify_oops_table_compile(void);
 /* The first row whose header matches text, or NULL; capture 1 in *cap. */

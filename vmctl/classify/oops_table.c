@@ -111,6 +111,17 @@ struct oops_kind classify_oops_table[] = {
 
 const size_t classify_oops_table_size = sizeof(classify_oops_table) / sizeof(classify_oops_table[0]);
 
+/* What nooks calls the faults it stops, and what the kernel would have said. */
+const struct nooks_fault_kind classify_nooks_fault_kinds[] = {
+	{ "#PF", CLASSIFY_PAGE_FAULT, "BUG: unable to handle page fault" },
+	{ "#GP", CLASSIFY_GPF, "general protection fault" },
+	{ "#UD", CLASSIFY_INVALID_OPCODE, "invalid opcode" },
+	{ "#DE", CLASSIFY_DIVIDE_ERROR, "divide error" },
+	{ "oops", CLASSIFY_OOPS, "Oops" },
+	{ "param", CLASSIFY_NOOKS_FAULT, "nooks: bad parameter" },
+	{ NULL, CLASSIFY_NOOKS_FAULT, "nooks: fault" },
+};
+
 /*
  * Frames that print or route a crash rather than cause it.  An entry
  * ending in '$' must match the whole function name, others are prefixes.
@@ -171,6 +182,7 @@ const char *const classify_oops_body_prefixes[] = {
 const int classify_category_severity[CLASSIFY_CATEGORY_COUNT] = {
 	[CLASSIFY_NONE] = 0,
 	[CLASSIFY_NO_OUTPUT] = 5,
+	[CLASSIFY_NOOKS_FAULT] = 15,
 	[CLASSIFY_WARNING] = 10,
 	[CLASSIFY_BUG] = 20,
 	[CLASSIFY_HUNG_TASK] = 25,

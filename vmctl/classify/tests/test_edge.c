@@ -379,10 +379,77 @@ static void test_far_nooks_fault_does_not_contain(void **state)
 	snprintf(log + n, sizeof(log) - n,
 		 "[    7.000000] nooks: e1000: fault late\n");
 	res = classify_str(log);
+	/* The late fault is a fault of its own, not the GPF's containment. */
+	assert_int_equal(res.nr_reports, 2);
+	assert_false(res.reports[0].contained);
+	assert_int_equal(res.reports[1].category, CLASSIFY_NOOKS_FAULT);
+	assert_string_equal(res.reports[1].title, "nooks: fault");
+	assert_true(res.reports[1].contained);
+	assert_int_equal(res.nr_events, 1);
+	assert_int_equal(res.events[0].report, 1);
+	classify_result_free(&res);
+}
+
+/* nooks stops #GP before the kernel prints anything: only its line shows. */
+static void test_lone_nooks_fault_is_a_contained_report(void **state)
+{
+	struct classify_result native = classify_str(
+		GPF_E1000("    5.000000", "0xdead000000000000", ""));
+	struct classify_result res = classify_str(
+		"[    5.000000] e1000 0000:00:03.0 eth0: up\n"
+		"[    5.000100] nooks: e1000: fault #GP at e1000_clean_rx_irq+0x1c/0x3a0 [e1000] addr=0 ctx=softirq entry=e1000_clean\n"
+		"[    5.200000] nooks: e1000: recovered in 180 ms\n"
+		"[    6.000000] nooks: e1000: fault param at pci_set_master addr=0 ctx=process entry=e1000_open (NULL dev)\n");
+
+	(void)state;
+	assert_int_equal(res.nr_reports, 2);
+	assert_int_equal(res.reports[0].category, CLASSIFY_GPF);
+	assert_string_equal(res.reports[0].title,
+			    "general protection fault in e1000_clean_rx_irq");
+	assert_true(res.reports[0].contained);
+	assert_false(res.reports[0].kernel_died);
+	/* Same bug, same signature, with or without nooks. */
+	assert_string_equal(res.reports[0].signature, native.worst->signature);
+	assert_int_equal(res.reports[1].category, CLASSIFY_NOOKS_FAULT);
+	assert_string_equal(res.reports[1].title,
+			    "nooks: bad parameter in pci_set_master");
+	assert_int_equal(res.events[0].report, 0);
+	assert_int_equal(res.events[2].report, 1);
+	classify_result_free(&res);
+	classify_result_free(&native);
+}
+
+/* nooks saw the fault but did not stop it: the oops kills the task. */
+static void test_not_contained_fault_line(void **state)
+{
+	struct classify_result res = classify_str(GPF_E1000(
+		"    5.000000", "0xdead000000000000",
+		"[    5.000000] nooks: e1000: fault at e1000_clean_rx_irq+0x1c/0x3a0 [e1000] outside any nooks entry: not contained\n"));
+
+	(void)state;
 	assert_int_equal(res.nr_reports, 1);
 	assert_false(res.worst->contained);
-	assert_int_equal(res.nr_events, 1);
 	assert_int_equal(res.events[0].report, -1);
+	classify_result_free(&res);
+}
+
+/* A contained #PF: the die notifier stops the oops after its header. */
+static void test_contained_page_fault_takes_guilty_from_nooks_line(void **state)
+{
+	struct classify_result res = classify_str(
+		"[    5.0] BUG: unable to handle page fault for address: ffffc90000400000\n"
+		"[    5.0] #PF: supervisor read access in kernel mode\n"
+		"[    5.0] PGD 0 P4D 0\n"
+		"[    5.0] Oops: 0000 [#1] PREEMPT SMP NOPTI\n"
+		"[    5.0] nooks: e1000: fault #PF at e1000_xmit_frame+0x45/0x9f0 [e1000] addr=0xffffc90000400000 ctx=process entry=e1000_xmit_frame\n"
+		"[    5.1] nooks: e1000: recovered in 90 ms\n");
+
+	(void)state;
+	assert_int_equal(res.nr_reports, 1);
+	assert_string_equal(res.worst->title,
+			    "BUG: unable to handle page fault in e1000_xmit_frame");
+	assert_string_equal(res.worst->guilty_module, "e1000");
+	assert_true(res.worst->contained);
 	classify_result_free(&res);
 }
 
@@ -531,6 +598,9 @@ int main(void)
 		cmocka_unit_test(test_nooks_fault_right_after_oops_is_contained),
 		cmocka_unit_test(test_nooks_fault_inside_oops_is_contained),
 		cmocka_unit_test(test_far_nooks_fault_does_not_contain),
+		cmocka_unit_test(test_lone_nooks_fault_is_a_contained_report),
+		cmocka_unit_test(test_not_contained_fault_line),
+		cmocka_unit_test(test_contained_page_fault_takes_guilty_from_nooks_line),
 		cmocka_unit_test(test_nooks_event_lines),
 		cmocka_unit_test(test_frame_parsing),
 		cmocka_unit_test(test_very_long_line),
