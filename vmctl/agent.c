@@ -213,9 +213,10 @@ static bool agent_command_line(struct agent *a, unsigned tag, char *line, vm_rep
 	return false;
 }
 
-enum vm_cmd_status agent_command(struct agent *a, const char *cmdline, const char *payload,
-				 size_t payload_len, int timeout_ms, vm_reply_fn fn, void *arg,
-				 struct vm_cmd_result *out)
+static enum vm_cmd_status agent_command_once(struct agent *a, const char *cmdline,
+					     const char *payload, size_t payload_len,
+					     int timeout_ms, vm_reply_fn fn, void *arg,
+					     struct vm_cmd_result *out)
 {
 	struct vm_cmd_result local;
 	struct vm_cmd_result *res = out ? out : &local;
@@ -283,6 +284,34 @@ enum vm_cmd_status agent_command(struct agent *a, const char *cmdline, const cha
 	}
 	res->seconds = now_seconds() - start;
 	return res->status;
+}
+
+/* The agent sends a worker's final line before it has reaped the worker,
+ * so a command sent right after (even by another vmctl process) can be
+ * refused with "EBUSY <verb> (tag N) is still running" for a command that
+ * has in fact finished. Such a refusal is retried for up to 3 s; an agent
+ * that is really busy keeps refusing and the ERR is returned. */
+static bool refused_busy(const struct vm_cmd_result *res)
+{
+	return res->status == VM_CMD_ERR && strncmp(res->final, "EBUSY ", 6) == 0 &&
+	       strstr(res->final, "is still running") != NULL;
+}
+
+enum vm_cmd_status agent_command(struct agent *a, const char *cmdline, const char *payload,
+				 size_t payload_len, int timeout_ms, vm_reply_fn fn, void *arg,
+				 struct vm_cmd_result *out)
+{
+	struct vm_cmd_result local;
+	struct vm_cmd_result *res = out ? out : &local;
+	int64_t deadline = now_ms() + 3000;
+	enum vm_cmd_status s;
+
+	for (;;) {
+		s = agent_command_once(a, cmdline, payload, payload_len, timeout_ms, fn, arg, res);
+		if (!refused_busy(res) || now_ms() >= deadline)
+			return s;
+		usleep(50000);
+	}
 }
 
 char *agent_put_body(const void *data, size_t len, size_t *body_len, uint32_t *crc)

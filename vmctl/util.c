@@ -61,7 +61,11 @@ int write_all(int fd, const void *buf, size_t len)
 	const char *p = buf;
 
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		/* MSG_NOSIGNAL: a QEMU that died must give EPIPE, not kill us */
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == ENOTSOCK)
+			n = write(fd, p, len);
 
 		if (n < 0) {
 			if (errno == EINTR)
