@@ -56,6 +56,39 @@ static int one_diff(const cs_detail *o, const cs_insn *n)
 	return diff;
 }
 
+/* Bytes a relocation fills at load must stay a whole displacement or
+ * immediate field, at the same place and of the same size, in the new
+ * encoding; otherwise the loaded value could turn into opcode or ModRM bytes
+ * and the instruction would decode differently from what was checked here. */
+static bool field_of(const cs_x86_encoding *e, unsigned pos, unsigned *at, unsigned *size)
+{
+	if (e->disp_size && pos >= e->disp_offset && pos < (unsigned)e->disp_offset + e->disp_size) {
+		*at = e->disp_offset;
+		*size = e->disp_size;
+		return true;
+	}
+	if (e->imm_size && pos >= e->imm_offset && pos < (unsigned)e->imm_offset + e->imm_size) {
+		*at = e->imm_offset;
+		*size = e->imm_size;
+		return true;
+	}
+	return false;
+}
+
+static bool relocated_fields_kept(struct search *s, const cs_insn *n)
+{
+	for (unsigned pos = 0; pos < s->len; pos++) {
+		unsigned oa, os, na, ns;
+
+		if (!s->relmap[pos])
+			continue;
+		if (!field_of(&s->od.x86.encoding, pos, &oa, &os) ||
+		    !field_of(&n->detail->x86.encoding, pos, &na, &ns) || oa != na || os != ns)
+			return false;
+	}
+	return true;
+}
+
 static void try_bytes(struct search *s, const uint8_t *b)
 {
 	const cs_insn *n;
@@ -65,7 +98,7 @@ static void try_bytes(struct search *s, const uint8_t *b)
 	if (!inj_decode_bytes(s->m, b, s->len, s->site->off))
 		return;
 	n = s->m->scratch;
-	if (n->size != s->len || !s->ok(s, n))
+	if (n->size != s->len || !relocated_fields_kept(s, n) || !s->ok(s, n))
 		return;
 	memcpy(s->out[s->n].bytes, b, s->len);
 	s->out[s->n].bit = s->bit;

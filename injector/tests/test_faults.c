@@ -398,6 +398,86 @@ static void t_protected_never_sites(void **state)
 	inj_site_list_free(&l);
 }
 
+/* Where a relocation fills bytes of an instruction, every re-encoding keeps
+ * those bytes a whole disp/imm field at the same place: what the loader
+ * writes can never become opcode or ModRM bytes. */
+static void t_reloc_fields_kept(void **state)
+{
+	struct fixture *fx = *state;
+	struct inj_error err = { "" };
+	struct inj_site_list l;
+	unsigned mask = 1u << INJ_TEXT_BITFLIP | 1u << INJ_DST_REG | 1u << INJ_SRC_REG |
+			1u << INJ_POINTER;
+	size_t checked = 0, variants = 0;
+	static struct inj_variant v[INJ_MAX_VARIANTS];
+
+	assert_int_equal(inj_sites_find(fx->m, mask, &l, &err), 0);
+	for (size_t i = 0; i < l.n && checked < 300; i++) {
+		const struct inj_site *s = &l.v[i];
+		const struct inj_section *sec = &fx->m->secs[s->sec];
+		struct dec o;
+		size_t n;
+
+		if (!inj_range_has(sec->reloc_map, s->off, s->len))
+			continue;
+		checked++;
+		decode(fx->m, sec->data + s->off, s->len, s->off, &o);
+		n = inj_site_variants(fx->m, s, v, INJ_MAX_VARIANTS);
+		for (size_t k = 0; k < n; k++) {
+			struct dec d;
+			const cs_x86_encoding *a = &o.d.x86.encoding, *b;
+			decode(fx->m, v[k].bytes, s->len, s->off, &d);
+			b = &d.d.x86.encoding;
+			variants++;
+			for (unsigned pos = 0; pos < s->len; pos++) {
+				if (!sec->reloc_map[s->off + pos])
+					continue;
+				assert_int_equal(v[k].bytes[pos], sec->data[s->off + pos]);
+				{	/* the field holding it: same place and size as before */
+					bool in_disp = a->disp_size && pos >= a->disp_offset &&
+						       pos < (unsigned)a->disp_offset + a->disp_size;
+					unsigned at = in_disp ? a->disp_offset : a->imm_offset;
+					unsigned sz = in_disp ? a->disp_size : a->imm_size;
+					assert_true(sz > 0);
+					assert_true((b->disp_offset == at && b->disp_size == sz) ||
+						    (b->imm_offset == at && b->imm_size == sz));
+				}
+			}
+		}
+	}
+	print_message("  %zu relocated instructions, %zu variants checked\n", checked, variants);
+	assert_true(checked > 50);
+	inj_site_list_free(&l);
+}
+
+/* Plans are the same on any machine: a plan drawn now equals the one stored
+ * in the repository for this exact Debian build (skipped for other builds). */
+static void t_golden_plan(void **state)
+{
+	struct fixture *fx = *state;
+	struct inj_error err = { "" };
+	struct inj_plan p, g;
+	char path[512];
+	json_t *a, *b;
+
+	snprintf(path, sizeof(path), "tests/golden/%s-seed1.json", fx->m->id.name);
+	if (inj_plan_load(path, &g, &err))
+		skip();
+	if (strcmp(g.binary.sha256, fx->m->id.sha256)) {
+		inj_plan_free(&g);
+		skip();	/* another build of the module */
+	}
+	assert_int_equal(inj_plan_make(fx->m, 1, 5, (1u << INJ_NTYPES) - 1, INJ_MODE_LOAD, &p,
+				       &err), 0);
+	a = inj_plan_to_json(&p);
+	b = inj_plan_to_json(&g);
+	assert_true(json_equal(a, b));
+	json_decref(a);
+	json_decref(b);
+	inj_plan_free(&p);
+	inj_plan_free(&g);
+}
+
 int main(void)
 {
 #define BOTH(fn) cmocka_unit_test(fn)
@@ -406,7 +486,8 @@ int main(void)
 		BOTH(t_delete_branch), BOTH(t_invert_branch), BOTH(t_delete_insn), BOTH(t_init),
 		BOTH(t_off_by_one), BOTH(t_alloc), BOTH(t_copy_overrun), BOTH(t_sync),
 		BOTH(t_leak), BOTH(t_interface), BOTH(t_data_bitflip), BOTH(t_mixed_plan_seeded),
-		BOTH(t_runtime_plan), BOTH(t_protected_never_sites),
+		BOTH(t_runtime_plan), BOTH(t_protected_never_sites), BOTH(t_reloc_fields_kept),
+		BOTH(t_golden_plan),
 	};
 	int rc = 0;
 
