@@ -182,6 +182,14 @@ static int load_sections(struct inj_module *m, struct inj_error *err)
 			}
 			s->data = m->buf + sh.sh_offset;
 		}
+		/* NOBITS sizes are not backed by the file; a module's .bss is small */
+		if (sh.sh_type == SHT_NULL)
+			s->size = 0;	/* an unused header: its size means nothing */
+		if (sh.sh_type == SHT_NOBITS && sh.sh_size > (1u << 26)) {
+			inj_err(err, "section %s [%zu] claims %llu bytes of NOBITS: implausible",
+				s->name, i, (unsigned long long)sh.sh_size);
+			return -1;
+		}
 		s->exec = sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_EXECINSTR) &&
 			  (sh.sh_flags & SHF_ALLOC);
 	}

@@ -202,13 +202,39 @@ static void t_cli_errors(void **state)
 	unlink("/tmp/inject-t.ko");
 }
 
+/* Inputs the fuzzer once crashed on (tests/fuzz-regressions/): refused or
+ * handled, never a crash. */
+static void t_fuzz_regressions(void **state)
+{
+	static const char *const files[] = { "tests/fuzz-regressions/nobits-huge-size" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct inj_error err = { "" };
+		struct inj_module *m;
+		size_t n;
+		uint8_t *b = slurp(files[i], &n);
+
+		m = inj_module_open_mem(b, n, files[i], &err);
+		if (m) {
+			struct inj_plan p;
+			if (inj_plan_make(m, 1, 3, (1u << INJ_NTYPES) - 1, INJ_MODE_LOAD, &p, &err) == 0)
+				inj_plan_free(&p);
+			inj_module_close(m);
+		} else {
+			assert_true(strlen(err.msg) > 0);
+		}
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_not_elf), cmocka_unit_test(t_wrong_machine_and_type),
 		cmocka_unit_test(t_truncated_everywhere), cmocka_unit_test(t_stripped),
 		cmocka_unit_test(t_plan_for_other_binary), cmocka_unit_test(t_malformed_plans),
-		cmocka_unit_test(t_cli_errors),
+		cmocka_unit_test(t_cli_errors), cmocka_unit_test(t_fuzz_regressions),
 	};
 	return cmocka_run_group_tests_name("bad input", tests, NULL, NULL);
 }
