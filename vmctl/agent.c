@@ -274,8 +274,16 @@ static enum vm_cmd_status agent_command_once(struct agent *a, const char *cmdlin
 
 		r = agent_fill(a, wait < a->tick_ms ? wait : a->tick_ms);
 		if (r < 0) {
-			/* Channel gone: let the check tell why (QEMU exit). */
-			enum vm_cmd_status s = a->check ? a->check(a->check_arg) : VM_CMD_OK;
+			/* Channel gone: let the check tell why. QEMU closes its
+			 * sockets a moment before it can be reaped, so ask for
+			 * up to a second before calling it a host-side error. */
+			enum vm_cmd_status s = VM_CMD_OK;
+
+			for (int i = 0; a->check && s == VM_CMD_OK && i < 10; i++) {
+				s = a->check(a->check_arg);
+				if (s == VM_CMD_OK)
+					usleep(100000);
+			}
 
 			res->status = s != VM_CMD_OK ? s : VM_CMD_IO;
 			vm_fail(-r, "agent: channel closed during command");

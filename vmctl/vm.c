@@ -446,6 +446,12 @@ int vm_cont(struct vm *vm)
 	return r;
 }
 
+void vm_set_hang_timeout(struct vm *vm, int ms)
+{
+	vm->cfg.hang_timeout_ms = ms;
+	vm->agent.hang_timeout_ms = ms;
+}
+
 int64_t vm_heartbeat_age_ms(struct vm *vm)
 {
 	return now_ms() - vm->agent.last_alive_ms;

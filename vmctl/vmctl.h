@@ -122,6 +122,9 @@ enum vm_state vm_wait(struct vm *vm, int timeout_ms);
 int vm_pause(struct vm *vm); /* QMP stop */
 int vm_cont(struct vm *vm);  /* QMP cont (gdb continue when attached) */
 
+/* Change the hang limit (e.g. of an attached VM); 0 disables detection. */
+void vm_set_hang_timeout(struct vm *vm, int ms);
+
 /* Milliseconds since the last agent heartbeat (or READY). */
 int64_t vm_heartbeat_age_ms(struct vm *vm);
 

@@ -61,6 +61,7 @@ int cmd_argv(int argc, char **argv);
 int cmd_qmp(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 int cmd_put(int argc, char **argv);
+int cmd_bp(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 

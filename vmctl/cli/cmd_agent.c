@@ -4,6 +4,7 @@
  * 2 timeout, 3 hung (QEMU is then killed), 4 QEMU exited, 5 host error. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "cli.h"
@@ -76,11 +77,14 @@ static int finish(const char *cmd, struct vm *vm, enum vm_cmd_status s,
 	return status_exit[s];
 }
 
+static int hang_ms = 10000;
+
 static int parse(const char *cmd, int argc, char **argv, const char **dir, int *timeout_ms)
 {
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "hang-timeout", required_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -91,6 +95,8 @@ static int parse(const char *cmd, int argc, char **argv, const char **dir, int *
 			*dir = optarg;
 		else if (opt == 't')
 			*timeout_ms = cli_seconds_ms(optarg);
+		else if (opt == 'H')
+			hang_ms = cli_seconds_ms(optarg);
 		else if (opt == 'j')
 			cli_json = true;
 		else
@@ -98,8 +104,8 @@ static int parse(const char *cmd, int argc, char **argv, const char **dir, int *
 	}
 	if (!*dir)
 		return cli_error(cmd, "--dir is required"), EXIT_USAGE;
-	if (*timeout_ms <= 0)
-		return cli_error(cmd, "invalid --timeout"), EXIT_USAGE;
+	if (*timeout_ms <= 0 || hang_ms < 0)
+		return cli_error(cmd, "invalid --timeout or --hang-timeout"), EXIT_USAGE;
 	return 0;
 }
 
@@ -125,6 +131,7 @@ int cmd_agent(int argc, char **argv)
 	}
 	if (vm_attach(dir, &vm) < 0)
 		return cli_error("agent", "%s", vm_error());
+	vm_set_hang_timeout(vm, hang_ms);
 	struct collected c = { json_array(), json_array() };
 	struct vm_cmd_result res;
 	enum vm_cmd_status s = vm_agent(vm, timeout_ms, on_reply, &c, &res, "%s", line);
@@ -150,4 +157,74 @@ int cmd_put(int argc, char **argv)
 	enum vm_cmd_status s = vm_agent_put(vm, argv[optind], argv[optind + 1], timeout_ms, &res);
 
 	return finish("put", vm, s, &res, &c);
+}
+
+/* `vmctl bp --dir D ADDR[,ADDR...] <agent command...>`: arm execution
+ * probes, run the command, report how often each address was executed. */
+int cmd_bp(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int timeout_ms = 600000;
+	uint64_t addrs[16];
+	int naddr = 0;
+	char line[4096] = "";
+	size_t len = 0;
+	struct vm *vm;
+	int r = parse("bp", argc, argv, &dir, &timeout_ms);
+
+	if (r)
+		return r;
+	if (argc - optind < 2)
+		return cli_error("bp", "usage: bp --dir D ADDR[,ADDR...] <agent command...>"), EXIT_USAGE;
+	for (char *p = argv[optind], *end; *p && naddr < 16; p = *end ? end + 1 : end) {
+		addrs[naddr++] = strtoull(p, &end, 0);
+		if (end == p || (*end && *end != ','))
+			return cli_error("bp", "bad address list %s", argv[optind]), EXIT_USAGE;
+	}
+	for (int i = optind + 1; i < argc; i++) {
+		int n = snprintf(line + len, sizeof(line) - len, "%s%s", i > optind + 1 ? " " : "",
+				 argv[i]);
+
+		if (n < 0 || (size_t)n >= sizeof(line) - len)
+			return cli_error("bp", "command too long"), EXIT_USAGE;
+		len += (size_t)n;
+	}
+	if (vm_attach(dir, &vm) < 0)
+		return cli_error("bp", "%s", vm_error());
+	vm_set_hang_timeout(vm, hang_ms);
+	for (int i = 0; i < naddr; i++) {
+		if (vm_bp_set(vm, addrs[i]) < 0) {
+			cli_error("bp", "%s", vm_error());
+			vm_destroy(vm);
+			return EXIT_FAIL;
+		}
+	}
+	struct collected c = { json_array(), json_array() };
+	struct vm_cmd_result res;
+	enum vm_cmd_status s = vm_agent(vm, timeout_ms, cli_json ? on_reply : NULL, &c, &res,
+					"%s", line);
+	json_t *hits = json_object();
+
+	for (int i = 0; i < naddr; i++) {
+		char key[32];
+		int h = vm_bp_hits(vm, addrs[i]);
+
+		snprintf(key, sizeof(key), "0x%llx", (unsigned long long)addrs[i]);
+		json_object_set_new(hits, key, json_integer(h));
+		if (!cli_json)
+			printf("%s hits=%d\n", key, h);
+	}
+	if (cli_json) {
+		json_decref(c.steps);
+		json_decref(c.data);
+		cli_print_json(json_pack("{s:s,s:s,s:o}", "command", "bp", "status",
+					 vm_cmd_status_name(s), "hits", hits));
+	} else {
+		json_decref(hits);
+		json_decref(c.steps);
+		json_decref(c.data);
+		printf("%s%s%s\n", vm_cmd_status_name(s), *res.final ? " " : "", res.final);
+	}
+	vm_destroy(vm); /* disarms what was not hit */
+	return status_exit[s];
 }

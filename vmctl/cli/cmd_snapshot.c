@@ -28,13 +28,14 @@ int cmd_snapshot(int argc, char **argv)
 		{ "ready", no_argument, NULL, 'y' },
 		{ "cache", required_argument, NULL, 'c' },
 		{ "prep", required_argument, NULL, 'p' },
+		{ "key", no_argument, NULL, 'k' + 256 },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vm_config cfg;
 	const char *out = NULL, *cache = NULL;
 	const char *prep[MAX_PREP + 1] = { NULL };
 	int nprep = 0, opt;
-	bool resume = false, ready = false;
+	bool resume = false, ready = false, key_only = false;
 
 	vm_config_init(&cfg, NULL);
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -45,6 +46,7 @@ int cmd_snapshot(int argc, char **argv)
 		case 'r': resume = true; break;
 		case 'y': ready = true; break;
 		case 'c': cache = optarg; break;
+		case 'k' + 256: key_only = true; break;
 		case 'p':
 			if (nprep == MAX_PREP)
 				return cli_error("snapshot", "too many --prep");
@@ -53,10 +55,20 @@ int cmd_snapshot(int argc, char **argv)
 		default: return EXIT_USAGE;
 		}
 	}
-	if (!cfg.dir)
+	if (!cfg.dir && !key_only)
 		return cli_error("snapshot", "--dir is required");
+	if (!cfg.dir)
+		cfg.dir = "@VMDIR@";
 	double t0 = mono();
 
+	if (key_only) {
+		char key[65];
+
+		if (vm_snapshot_key(&cfg, prep, key) < 0)
+			return cli_error("snapshot", "%s", vm_error());
+		printf("%s\n", key);
+		return EXIT_OK;
+	}
 	if (ready) {
 		char path[4096];
 

@@ -17,12 +17,14 @@ static const struct cli_cmd commands[] = {
 	{ "restore", cmd_restore, "restore --dir D --snapshot FILE [--detach] [--json] (same config options as boot)" },
 	{ "snapshot", cmd_snapshot,
 	  "snapshot --dir D --out FILE [--resume]           save a running VM's state\n"
-	  "  snapshot --ready --cache C --dir D [--prep CMD]... [config options]   cached ready snapshot" },
+	  "  snapshot --ready --cache C --dir D [--prep CMD]... [config options]   cached ready snapshot\n"
+	  "  snapshot --key [--prep CMD]... [config options]   print the cache key only" },
 	{ "agent", cmd_agent, "agent --dir D [--timeout S] [--json] <verb> [args...]   e.g. agent --dir D run net-basic 120" },
 	{ "put", cmd_put, "put --dir D [--timeout S] LOCAL GUEST_PATH" },
 	{ "mem", cmd_mem,
 	  "mem read --dir D ADDR LEN [--json]      guest virtual memory (gdbstub)\n"
 	  "  mem write --dir D ADDR HEXBYTES" },
+	{ "bp", cmd_bp, "bp --dir D ADDR[,ADDR...] <agent command...>   execution probes around a command" },
 	{ "qmp", cmd_qmp, "qmp --dir D COMMAND [ARGS_JSON]" },
 	{ "status", cmd_status, "status --dir D [--json]" },
 	{ "wait", cmd_wait, "wait --dir D --timeout S [--json]     until the VM exits or hangs" },
