@@ -1,0 +1,37 @@
+/* Running helper programs (ip, ethtool, iperf3, /bin/sh) with a time limit,
+ * optionally inside a network namespace, collecting their output. */
+#ifndef NOOKS_AGENT_SPAWN_H
+#define NOOKS_AGENT_SPAWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct spawn_opts {
+	const char *netns;    /* path of a netns file to setns() into, or NULL */
+	long timeout_ms;      /* killed with SIGKILL after this; <= 0: none */
+	size_t max_output;    /* capture limit; output beyond it is dropped */
+	/* When set, output is handed over as it arrives instead of captured. */
+	void (*on_output)(void *arg, const char *buf, size_t len);
+	void *arg;
+};
+
+struct spawn_result {
+	int status;           /* wait status; see exit_code */
+	int exit_code;        /* WEXITSTATUS, or 128+signal */
+	bool timed_out;
+	char *output;         /* captured stdout+stderr, NUL-terminated (free) */
+	size_t output_len;
+};
+
+/* Runs argv[0] (searched in PATH) with stdin from /dev/null and stdout and
+ * stderr merged. Returns 0 when the program ran (whatever its exit code),
+ * -1 with errno when it could not be started. */
+int spawn_run(char *const argv[], const struct spawn_opts *opts,
+	      struct spawn_result *res);
+
+void spawn_result_free(struct spawn_result *res);
+
+/* Enters the network namespace at `path` (this thread). */
+int netns_enter(const char *path);
+
+#endif
