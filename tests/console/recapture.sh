@@ -32,7 +32,7 @@ list-corruption-01|listcorrupt||
 list-corruption-02|atomicsleep,listcorrupt,warn||
 reboot-01|reboot||
 reboot-02|reboot||NOREBOOT=0 TIMEOUT=30
-none-01|rcustall|rcupdate.rcu_cpu_stall_timeout=3 nosoftlockup|
+none-01|none||
 '
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 while IFS='|' read -r name kinds args envs; do

@@ -115,8 +115,26 @@ static noinline void crashme_softlockup(void)
 	preempt_enable();
 }
 
+struct crashme_rcu_obj {
+	struct rcu_head rcu;
+};
+
+static void crashme_rcu_free(struct rcu_head *head)
+{
+	kfree(container_of(head, struct crashme_rcu_obj, rcu));
+}
+
+/*
+ * A stall is only reported while a grace period waits for this CPU: queue
+ * a callback first so that one starts (run with two CPUs, so the grace
+ * period kthread can run while this one spins).
+ */
 static noinline void crashme_rcustall(void)
 {
+	struct crashme_rcu_obj *obj = kmalloc(sizeof(*obj), GFP_KERNEL);
+
+	if (obj)
+		call_rcu(&obj->rcu, crashme_rcu_free);
 	rcu_read_lock();
 	preempt_disable();
 	crashme_spin(spin_secs);

@@ -18,7 +18,10 @@ static const char *const hung_skip[] = {
 	"mutex_lock", "__mutex_lock", "mutex_lock_", "down", "__down",
 	"rwsem_", "wait_for_completion", "__wait_for_common", "wait_for_common",
 	"io_schedule", "usleep_range", "schedule_preempt_disabled",
-	"rt_mutex", "wait_on_", "__wait_on", "out_of_line_wait_on", NULL,
+	"rt_mutex", "wait_on_", "__wait_on", "out_of_line_wait_on",
+	"synchronize_rcu", "synchronize_srcu", "__wait_rcu_gp", "wait_rcu_gp",
+	"__synchronize_srcu", "flush_work", "__flush_work", "flush_workqueue",
+	"__flush_workqueue", NULL,
 };
 
 /* The checkers that report a corrupt list are not the corrupter. */
