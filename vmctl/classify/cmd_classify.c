@@ -1,8 +1,8 @@
 /*
  * vmctl classify [--json] LOG...
  *
- * For each console log: the worst report's category, title and signature
- * (and, with --json, one JSON object per log on its own line with every
+ * For each console log: the worst report's category, title and signature,
+ * "(kernel died)" / "(contained by nooks)" when so (and, with --json, one JSON object per log on its own line with every
  * report and nooks event).  Exit 0 when every log was read, 1 when some
  * could not be (the others are still classified), 2 on bad usage.
  */
@@ -137,8 +137,9 @@ static void print_text(const char *path, const struct classify_result *res)
 	const char *category, *title, *signature;
 
 	summary(res, &category, &title, &signature);
-	printf("%s: %s: %s%s%s%s%s\n", path, category, title,
+	printf("%s: %s: %s%s%s%s%s%s\n", path, category, title,
 	       *signature ? " [" : "", signature, *signature ? "]" : "",
+	       res->worst && res->worst->kernel_died ? " (kernel died)" : "",
 	       res->worst && res->worst->contained ? " (contained by nooks)" :
 	       "");
 }

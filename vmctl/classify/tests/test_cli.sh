@@ -16,6 +16,9 @@ out=$("$bin" "$corpus/gpf-01.log"); rc=$?
 check "text exit 0" [ "$rc" = 0 ]
 check "text line" glob "$out" "$corpus/gpf-01.log: gpf: general protection fault in crashme_gpf \\[????????????????\\]"
 
+out=$("$bin" "$corpus/panic-02.log")
+check "text kernel died" glob "$out" "*: panic: kernel panic: sysrq triggered crash in sysrq_handle_crash \\[????????????????\\] (kernel died)"
+
 out=$("$bin" --json "$corpus/gpf-01.log" "$corpus/warning-02.log"); rc=$?
 check "json exit 0" [ "$rc" = 0 ]
 check "json one line per log" [ "$(printf '%s\n' "$out" | wc -l)" = 2 ]
