@@ -29,6 +29,13 @@ void agent_send_ready(struct agent *a)
 		   a->release);
 }
 
+bool agent_worker_busy(const struct agent *a)
+{
+	return a->w.active && !a->w.final_seen;
+}
+
+static void worker_close(struct agent *a);
+
 int agent_start_worker(struct agent *a, const struct proto_cmd *cmd,
 		       unsigned budget_s, worker_fn fn)
 {
@@ -63,6 +70,8 @@ int agent_start_worker(struct agent *a, const struct proto_cmd *cmd,
 	}
 	setpgid(pid, pid);   /* also here: no race with an early kill */
 	close(pfd[1]);
+	/* The previous worker has replied; reap_children() collects it. */
+	worker_close(a);
 	memset(w, 0, sizeof(*w));
 	w->active = true;
 	w->pid = pid;

@@ -58,6 +58,10 @@ void agent_send_ready(struct agent *a);
 /* Ends a `put` transfer: checks it and sends its final line. */
 void agent_put_end(struct agent *a);
 
+/* True while a worker's command has not sent its final line. A worker that
+ * did is finishing (draining, exiting) and no longer blocks new commands. */
+bool agent_worker_busy(const struct agent *a);
+
 /* Forks a worker that runs fn; the caller has checked the arguments. */
 typedef void (*worker_fn)(const struct proto_cmd *cmd, struct reply_sink *out,
 			  unsigned budget_s);

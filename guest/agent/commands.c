@@ -81,7 +81,7 @@ static void cmd_status(struct agent *a, const struct proto_cmd *cmd)
 
 static void cmd_quiesce(struct agent *a, const struct proto_cmd *cmd)
 {
-	if (a->w.active) {
+	if (agent_worker_busy(a)) {
 		reply_err(&a->out, cmd->tag, EBUSY, "%s (tag %llu) is still running",
 			  a->w.verb, a->w.tag);
 		return;
@@ -354,7 +354,7 @@ void commands_dispatch(struct agent *a, const struct proto_cmd *cmd)
 			  cmd->argv[0]);
 		return;
 	}
-	if (a->w.active) {
+	if (agent_worker_busy(a)) {
 		reply_err(&a->out, cmd->tag, EBUSY, "%s (tag %llu) is still running",
 			  a->w.verb, a->w.tag);
 		return;
