@@ -31,6 +31,7 @@ struct inj_section {
 	uint64_t flags, size;
 	const uint8_t *data;		/* NULL for NOBITS */
 	bool exec;
+	bool unique_name;		/* plans name sections: only these can hold faults */
 	int rela;			/* index of the .rela section that patches it, or -1 */
 	struct inj_reloc *relocs;	/* sorted by offset */
 	size_t nrelocs;

@@ -196,6 +196,33 @@ static int load_sections(struct inj_module *m, struct inj_error *err)
 	return 0;
 }
 
+static int cmp_section_name(const void *a, const void *b)
+{
+	const struct inj_section *x = *(const struct inj_section *const *)a;
+	const struct inj_section *y = *(const struct inj_section *const *)b;
+	return strcmp(x->name, y->name);
+}
+
+/* A plan names its sections, so a fault may only go where the name is unique. */
+static int mark_unique_names(struct inj_module *m, struct inj_error *err)
+{
+	struct inj_section **v = calloc(m->nsecs, sizeof(*v));
+
+	if (!v) {
+		inj_err(err, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < m->nsecs; i++)
+		v[i] = &m->secs[i];
+	qsort(v, m->nsecs, sizeof(*v), cmp_section_name);
+	for (size_t i = 0; i < m->nsecs; i++)
+		v[i]->unique_name = *v[i]->name &&
+				    (i == 0 || strcmp(v[i - 1]->name, v[i]->name)) &&
+				    (i + 1 == m->nsecs || strcmp(v[i + 1]->name, v[i]->name));
+	free(v);
+	return 0;
+}
+
 static int load_symbols(struct inj_module *m, struct inj_error *err)
 {
 	for (size_t i = 0; i < m->nsecs; i++) {
@@ -425,7 +452,7 @@ struct inj_module *inj_module_open_mem(const uint8_t *buf, size_t size, const ch
 		inj_err(err, "%s: not an ELF file (%s)", name, elf_errmsg(-1));
 		goto fail;
 	}
-	if (load_sections(m, err) || load_symbols(m, err) || load_relocs(m, err) ||
+	if (load_sections(m, err) || mark_unique_names(m, err) || load_symbols(m, err) || load_relocs(m, err) ||
 	    build_maps(m, err))
 		goto fail;
 	read_build_id(m);

@@ -140,7 +140,8 @@ static int insn_sites(struct inj_module *m, unsigned mask, size_t i, struct inj_
 	bool jcc, call, nop, init, memread;
 	const cs_x86 *x;
 
-	if (inj_range_has(sec->protected_map, in->off, in->len) || !inj_decode_insn(m, in))
+	if (!sec->unique_name || inj_range_has(sec->protected_map, in->off, in->len) ||
+	    !inj_decode_insn(m, in))
 		return 0;
 	id = m->scratch->id;
 	x = &m->scratch->detail->x86;
@@ -185,7 +186,7 @@ static int data_sites(struct inj_module *m, struct inj_site_list *out)
 
 		for (const char *const *n = data_sections; *n; n++)
 			listed |= !strcmp(*n, d->name);
-		if (!listed || !(d->flags & SHF_ALLOC))
+		if (!listed || !(d->flags & SHF_ALLOC) || !d->unique_name)
 			continue;
 		for (uint64_t off = 0; off < d->size; off += 8) {
 			struct inj_site s = { .type = INJ_DATA_BITFLIP, .sec = (int)sec, .off = off,

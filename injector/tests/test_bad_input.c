@@ -206,7 +206,8 @@ static void t_cli_errors(void **state)
  * handled, never a crash. */
 static void t_fuzz_regressions(void **state)
 {
-	static const char *const files[] = { "tests/fuzz-regressions/nobits-huge-size" };
+	static const char *const files[] = { "tests/fuzz-regressions/nobits-huge-size",
+					     "tests/fuzz-regressions/duplicate-section-names" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -218,8 +219,15 @@ static void t_fuzz_regressions(void **state)
 		m = inj_module_open_mem(b, n, files[i], &err);
 		if (m) {
 			struct inj_plan p;
-			if (inj_plan_make(m, 1, 3, (1u << INJ_NTYPES) - 1, INJ_MODE_LOAD, &p, &err) == 0)
+			/* the fuzz target's own check: a plan just drawn must apply */
+			if (inj_plan_make(m, n, 3, (1u << INJ_NTYPES) - 1, INJ_MODE_LOAD, &p, &err) == 0) {
+				uint8_t *img = NULL;
+				size_t isz;
+				if (inj_apply_image(m, &p, &img, &isz, &err))
+					fail_msg("%s: drawn plan does not apply: %s", files[i], err.msg);
+				free(img);
 				inj_plan_free(&p);
+			}
 			inj_module_close(m);
 		} else {
 			assert_true(strlen(err.msg) > 0);
