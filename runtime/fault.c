@@ -122,7 +122,11 @@ EXPORT_SYMBOL_GPL(nooks_param_fault);
 /* Put the CPU state back as it was when @c was entered. */
 static void nooks_restore_state(struct nooks_ctx *c, struct pt_regs *regs)
 {
-	while (rcu_preempt_depth() > c->rcu_depth)
+	/*
+	 * notify_die() runs the chain under rcu_read_lock() and drops it after
+	 * we return: leave that one level in place.
+	 */
+	while (rcu_preempt_depth() > c->rcu_depth + 1)
 		rcu_read_unlock();
 	current->pagefault_disabled = c->pagefault_disabled;
 	preempt_count_set(c->preempt_count);

@@ -20,6 +20,7 @@
  * .bss, .data..read_mostly...) in the module's writable core area, except
  * struct module itself, which the kernel owns.
  */
+#include <linux/delay.h>
 #include <linux/kallsyms.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
@@ -107,6 +108,40 @@ void nooks_pci_silence(struct pci_dev *pdev)
 	pci_clear_master(pdev);
 }
 
+/*
+ * Clearing bus mastering is not enough: the restarted driver sets it
+ * again in probe before it resets the hardware, and in that window the
+ * device would DMA received frames through its old descriptor rings into
+ * memory recovery has freed. So the device is reset here. PCI offers no
+ * reset for a device like QEMU's 82540EM (no FLR, no PM reset, root bus),
+ * hence per-family knowledge, as Nooks kept per-driver recovery code:
+ * the 8254x family (e1000) has a global reset bit, CTRL.RST.
+ */
+#define NOOKS_E1000_CTRL	0x0000
+#define NOOKS_E1000_CTRL_RST	BIT(26)
+#define NOOKS_E1000_IMC		0x00d8
+
+static void nooks_reset_e1000(struct pci_dev *pdev)
+{
+	void __iomem *regs = pci_iomap(pdev, 0, 0x100);
+
+	if (!regs)
+		return;
+	writel(~0u, regs + NOOKS_E1000_IMC);	/* mask every interrupt */
+	writel(readl(regs + NOOKS_E1000_CTRL) | NOOKS_E1000_CTRL_RST,
+	       regs + NOOKS_E1000_CTRL);
+	msleep(20);
+	writel(~0u, regs + NOOKS_E1000_IMC);
+	pci_iounmap(pdev, regs);
+}
+
+static void nooks_device_reset(struct nooks_domain *d, struct pci_dev *pdev)
+{
+	if (pdev->vendor == PCI_VENDOR_ID_INTEL && !strcmp(d->name, "e1000") &&
+	    (pci_resource_flags(pdev, 0) & IORESOURCE_MEM))
+		nooks_reset_e1000(pdev);
+}
+
 static void nooks_release_list(struct list_head *list)
 {
 	struct nooks_obj *o, *n;
@@ -128,8 +163,10 @@ void nooks_quiesce(struct nooks_domain *d)
 	struct nooks_obj o;
 	LIST_HEAD(list);
 
-	if (d->pdev)
+	if (d->pdev) {
 		nooks_pci_silence(d->pdev);
+		nooks_device_reset(d, d->pdev);
+	}
 	/* IRQs first: nothing may enter the driver from hardirq any more. */
 	nooks_tracker_take_kind(d, NOOKS_OBJ_IRQ, &list);
 	nooks_release_list(&list);

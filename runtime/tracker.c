@@ -28,6 +28,19 @@ static DEFINE_RAW_SPINLOCK(nooks_objs_lock);
 static struct list_head nooks_dom_objs[NOOKS_MAX_DOMAINS];
 static struct kmem_cache *nooks_obj_cache;
 
+/*
+ * Page fragments are counted per page, as the page's refcount counts
+ * them: the driver may free a fragment through any address inside it
+ * (page_frag_free() only looks at the head page), so a fragment is
+ * tracked under its head page's address; untrack drops one of them.
+ */
+static const void *nooks_obj_canon(enum nooks_obj_kind kind, const void *obj)
+{
+	if (kind == NOOKS_OBJ_PAGE_FRAG && obj && virt_addr_valid(obj))
+		return page_address(virt_to_head_page(obj));
+	return obj;
+}
+
 static unsigned long nooks_obj_key(enum nooks_obj_kind kind, const void *obj)
 {
 	return (unsigned long)obj ^ kind;
@@ -42,6 +55,7 @@ int nooks_track3(struct nooks_domain *d, enum nooks_obj_kind kind,
 
 	if (!d || kind >= NOOKS_OBJ_NR_KINDS)
 		return -EINVAL;
+	obj = nooks_obj_canon(kind, obj);
 	o = kmem_cache_alloc(nooks_obj_cache, GFP_ATOMIC);
 	if (!o)
 		return -ENOMEM;
@@ -74,6 +88,7 @@ static struct nooks_obj *nooks_lookup_locked(struct nooks_domain *d,
 {
 	struct nooks_obj *o, *found = NULL;
 
+	obj = nooks_obj_canon(kind, obj);
 	/* hash_add() puts new entries first: the first match is the newest. */
 	hash_for_each_possible(nooks_objs, o, hnode, nooks_obj_key(kind, obj)) {
 		if (o->kind == kind && o->obj == obj && (!d || o->d == d)) {
@@ -228,13 +243,15 @@ void nooks_tracker_release_one(struct nooks_obj *o)
 		page_frag_free(obj);
 		break;
 	case NOOKS_OBJ_DMA_MAP:
-		dma_unmap_page_attrs((struct device *)o->aux,
-				     (dma_addr_t)(unsigned long)obj, o->aux2,
-				     o->aux3, 0);
+		if (o->aux)
+			dma_unmap_page_attrs((struct device *)o->aux,
+					     (dma_addr_t)(unsigned long)obj,
+					     o->aux2, o->aux3, 0);
 		break;
 	case NOOKS_OBJ_DMA_COHERENT:
-		dma_free_attrs((struct device *)o->aux, o->aux2, obj,
-			       (dma_addr_t)o->aux3, 0);
+		if (o->aux)
+			dma_free_attrs((struct device *)o->aux, o->aux2, obj,
+				       (dma_addr_t)o->aux3, 0);
 		break;
 	case NOOKS_OBJ_SKB:
 		dev_kfree_skb_any(obj);
