@@ -34,6 +34,7 @@ struct campaign_cfg {
 	char work_dir[1024];		/* scratch: VM dirs, mutated modules */
 	char kver[128];
 	bool verbose;
+	bool dry_run;			/* print the shard's jobs and plans, run nothing */
 };
 
 /* ---- conf.c: the campaign file ---- */

@@ -50,6 +50,7 @@ static void usage(FILE *f)
 	      "  --activation gdb|off      fault-site breakpoints for the activated column\n"
 	      "  --config FILE             campaign file (default campaigns/<driver>.conf)\n"
 	      "  --set KEY=VALUE           any campaign-file key\n"
+	      "  --dry-run                 print this shard's (trial, mode, type, plan) as JSON lines\n"
 	      "  -v, --verbose             one line per trial even on a terminal\n", f);
 }
 
@@ -263,10 +264,35 @@ static int64_t count_trials(struct results_db *db, int64_t campaign_id)
 	return n;
 }
 
+/* One JSON line per job of this shard: what a real run would store as keys and plans. */
+static int dry_run(const struct campaign_cfg *cfg, struct inj_module *mod, const char *config_json)
+{
+	char err[512];
+
+	printf("{\"config\":%s}\n", config_json);
+	for (int64_t i = 0; i < cfg->trials; i++) {
+		char *plan;
+
+		if (!campaign_in_shard(i, cfg->shard_index, cfg->shard_count))
+			continue;
+		plan = trial_plan_json(mod, cfg, i, err, sizeof(err));
+		if (!plan) {
+			fprintf(stderr, "run-campaign: %s\n", err);
+			return 1;
+		}
+		for (size_t m = 0; m < cfg->n_modes; m++)
+			printf("{\"trial_index\":%lld,\"mode\":\"%s\",\"fault_type\":\"%s\",\"plan\":%s}\n",
+			       (long long)i, cfg->modes[m],
+			       cfg->n_types ? campaign_trial_type(cfg, i) : "mixed", plan);
+		free(plan);
+	}
+	return 0;
+}
+
 enum {
 	OPT_MODES = 256, OPT_TRIALS, OPT_FAULTS, OPT_TYPES, OPT_SEED, OPT_JOBS, OPT_DB, OPT_NAME,
 	OPT_RESUME, OPT_SHARD, OPT_WORKLOAD, OPT_BUDGET, OPT_RETRIES, OPT_ACTIVATION, OPT_CONFIG,
-	OPT_SET, OPT_DRIVER, OPT_WORKDIR,
+	OPT_SET, OPT_DRIVER, OPT_WORKDIR, OPT_DRY_RUN,
 };
 
 /* Command-line settings, applied after the campaign file. */
@@ -296,6 +322,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "work-dir", required_argument, NULL, OPT_WORKDIR },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -323,6 +350,7 @@ int main(int argc, char **argv)
 		case OPT_DRIVER: driver = optarg; break;
 		case OPT_CONFIG: config = optarg; break;
 		case OPT_RESUME: cfg.resume = true; break;
+		case OPT_DRY_RUN: cfg.dry_run = true; break;
 		case OPT_WORKDIR: snprintf(cfg.work_dir, sizeof(cfg.work_dir), "%s", optarg); break;
 		case 'v': cfg.verbose = true; break;
 		case 'h': usage(stdout); return 0;
@@ -441,7 +469,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "run-campaign: driver module %s: %s\n", cfg.module, strerror(errno));
 		return 1;
 	}
-	if (check_mode_tools(&cfg, err, sizeof(err)) < 0 || resolve_types(&cfg, err, sizeof(err)) < 0) {
+	if ((!cfg.dry_run && check_mode_tools(&cfg, err, sizeof(err)) < 0) ||
+	    resolve_types(&cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "run-campaign: %s\n", err);
 		return 1;
 	}
@@ -463,6 +492,12 @@ int main(int argc, char **argv)
 	camp.tool_versions_json = tools;
 	config_json = campaign_config_json(&cfg, run.module_sha256);
 	camp.config_json = config_json;
+	if (cfg.dry_run) {
+		rc = dry_run(&cfg, mod, config_json);
+		inj_module_close(mod);
+		free(config_json);
+		return rc;
+	}
 	inj_module_close(mod);
 
 	/* the database: clear errors for unwritable paths and newer schemas */

@@ -25,6 +25,7 @@ struct trial_record {
 	char *plan_json;
 	char fault_type[32];
 	struct trial_verdict verdict;
+	char load_final[160], run_final[160];	/* the agent's last word, for sub_reason */
 	int64_t restore_ms, workload_ms, total_ms, recovery_us;
 	char crash_title[256], crash_signature[32];
 	int activated;
@@ -84,6 +85,9 @@ int trial_run(struct worker *w, const struct job *job, struct trial_record *rec)
 /* trial_inject.c: the plan of a trial and its mutated module file. */
 int trial_make_module(struct worker *w, const struct job *job, struct trial_record *rec,
 		      const char *out_ko, char *err, size_t errlen);
+/* The plan of trial i as canonical JSON (malloc'd), without writing a module. */
+char *trial_plan_json(struct inj_module *m, const struct campaign_cfg *cfg, int64_t trial_index,
+		      char *err, size_t errlen);
 int trial_isolate(const struct campaign_cfg *cfg, const char *in_ko, const char *out_ko,
 		  char *err, size_t errlen);
 

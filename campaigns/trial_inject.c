@@ -19,15 +19,13 @@
 
 extern char **environ;
 
-int trial_make_module(struct worker *w, const struct job *job, struct trial_record *rec,
-		      const char *out_ko, char *err, size_t errlen)
+/* The plan of trial i (same in every mode); *plan must be freed with inj_plan_free. */
+static int make_plan(struct inj_module *m, const struct campaign_cfg *cfg, int64_t trial_index,
+		     struct inj_plan *plan, char *err, size_t errlen)
 {
-	const struct campaign_cfg *cfg = w->run->cfg;
-	const char *type = campaign_trial_type(cfg, job->trial_index);
+	const char *type = campaign_trial_type(cfg, trial_index);
 	struct inj_error ierr = { { 0 } };
-	struct inj_plan plan;
-	unsigned mask = 0;
-	json_t *j;
+	unsigned mask;
 
 	if (cfg->n_types == 0) {
 		mask = (1u << INJ_NTYPES) - 1;
@@ -40,12 +38,44 @@ int trial_make_module(struct worker *w, const struct job *job, struct trial_reco
 		}
 		mask = 1u << t;
 	}
-	snprintf(rec->fault_type, sizeof(rec->fault_type), "%s", cfg->n_types ? type : "mixed");
-	if (inj_plan_make(w->module, campaign_trial_seed(cfg->seed, job->trial_index),
-			  (unsigned)cfg->faults_per_trial, mask, INJ_MODE_LOAD, &plan, &ierr) < 0) {
-		snprintf(err, errlen, "trial %lld: inject plan: %s", (long long)job->trial_index, ierr.msg);
+	if (inj_plan_make(m, campaign_trial_seed(cfg->seed, trial_index),
+			  (unsigned)cfg->faults_per_trial, mask, INJ_MODE_LOAD, plan, &ierr) < 0) {
+		snprintf(err, errlen, "trial %lld: inject plan: %s", (long long)trial_index, ierr.msg);
 		return -1;
 	}
+	return 0;
+}
+
+char *trial_plan_json(struct inj_module *m, const struct campaign_cfg *cfg, int64_t trial_index,
+		      char *err, size_t errlen)
+{
+	struct inj_plan plan;
+	json_t *j;
+	char *text;
+
+	if (make_plan(m, cfg, trial_index, &plan, err, errlen) < 0)
+		return NULL;
+	j = inj_plan_to_json(&plan);
+	text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	inj_plan_free(&plan);
+	if (!text)
+		snprintf(err, errlen, "trial %lld: cannot serialise the plan", (long long)trial_index);
+	return text;
+}
+
+int trial_make_module(struct worker *w, const struct job *job, struct trial_record *rec,
+		      const char *out_ko, char *err, size_t errlen)
+{
+	const struct campaign_cfg *cfg = w->run->cfg;
+	struct inj_error ierr = { { 0 } };
+	struct inj_plan plan;
+	json_t *j;
+
+	snprintf(rec->fault_type, sizeof(rec->fault_type), "%s",
+		 cfg->n_types ? campaign_trial_type(cfg, job->trial_index) : "mixed");
+	if (make_plan(w->module, cfg, job->trial_index, &plan, err, errlen) < 0)
+		return -1;
 	j = inj_plan_to_json(&plan);
 	free(rec->plan_json);
 	rec->plan_json = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;

@@ -210,6 +210,17 @@ static void classify_console(struct trial_record *rec, struct trial_obs *obs)
 	classify_result_free(&cr);
 }
 
+static void append_agent_reason(struct trial_record *rec)
+{
+	char *why = rec->verdict.sub_reason;
+	size_t len = strlen(why);
+	const char *final = strncmp(why, "load-", 5) == 0 ? rec->load_final :
+			    strncmp(why, "workload-", 9) == 0 ? rec->run_final : NULL;
+
+	if (final && final[0] && len + 3 < sizeof(rec->verdict.sub_reason))
+		snprintf(why + len, sizeof(rec->verdict.sub_reason) - len, ": %s", final);
+}
+
 static int64_t ms_since(double t0)
 {
 	return (int64_t)((now_monotonic() - t0) * 1000.0);
@@ -279,11 +290,13 @@ int trial_run(struct worker *w, const struct job *job, struct trial_record *rec)
 
 	tw = now_monotonic();
 	obs.load = phase_of(vm_agent(vm, LOAD_TIMEOUT_MS, NULL, NULL, &res, "load %s", GUEST_MODULE_PATH));
+	snprintf(rec->load_final, sizeof(rec->load_final), "%s", res.final);
 	if (obs.load == PHASE_OK) {
 		if (cfg->activation)
 			n_bps = arm_activation(vm, &ctx, cfg->driver, bps, 64);
 		obs.run = phase_of(vm_agent(vm, cfg->budget_s * 1000 + RUN_SLACK_MS, on_step, &ctx, &res,
 					    "run %s %d", cfg->workload, cfg->budget_s));
+		snprintf(rec->run_final, sizeof(rec->run_final), "%s", res.final);
 		obs.steps_pass = res.steps_pass;
 		obs.steps_fail = res.steps_fail;
 		obs.run_ok_all_passed = obs.run == PHASE_OK && res.steps_fail == 0;
@@ -325,6 +338,8 @@ out_vm:
 	}
 	classify_console(rec, &obs);
 	outcome_decide(&obs, &rec->verdict, &harness_err);
+	/* Say why the agent refused (e.g. "ERR ENOEXEC ..."), not just that it did. */
+	append_agent_reason(rec);
 	/* A hang or a silent QEMU exit has no console report: name it by how it ended. */
 	if (strcmp(rec->verdict.outcome, "crash") == 0 && !rec->crash_title[0])
 		snprintf(rec->crash_title, sizeof(rec->crash_title), "no console report (%s)",

@@ -82,3 +82,27 @@ int do_merge(struct cli *cli, int argc, char **argv)
 	results_close(out);
 	return 0;
 }
+
+/* Creates the database, or upgrades an older one to the current schema. */
+int do_init(struct cli *cli, int argc, char **argv)
+{
+	char err[1024];
+	struct results_db *db;
+	const char *path = argc == 1 ? argv[0] : argc == 0 ? cli->db_path : NULL;
+
+	if (!path) {
+		fprintf(stderr, "nooks-results: init takes at most one path\n");
+		return 2;
+	}
+	db = results_open(path, RESULTS_OPEN_CREATE, err, sizeof(err));
+	if (!db) {
+		fprintf(stderr, "nooks-results: %s\n", err);
+		return 1;
+	}
+	if (cli->json)
+		printf("{\"schema_version\": %d}\n", results_user_version(db));
+	else
+		printf("%s: schema version %d\n", path, results_user_version(db));
+	results_close(db);
+	return 0;
+}

@@ -15,6 +15,7 @@ static const char usage_text[] =
 	"  show --trial ID [--console]   one trial, its events, steps (and console)\n"
 	"  export --csv|--json [--campaign C] [--no-timings]   all trials to stdout\n"
 	"  merge OUT.db IN.db...         combine shard databases of one campaign\n"
+	"  init [PATH]                   create a database or upgrade it to this schema\n"
 	"The database defaults to $NOOKS_DB, then results/nooks.db.\n";
 
 static int do_help(struct cli *cli, int argc, char **argv)
@@ -32,6 +33,7 @@ static const struct {
 	{ "show", do_show },
 	{ "export", do_export },
 	{ "merge", do_merge },
+	{ "init", do_init },
 	{ "help", do_help },
 };
 
