@@ -270,6 +270,12 @@ static void on_plain_line(struct parser *ps, size_t line)
 
 	if (!o->report)
 		return;
+	/* User space output between kernel lines is never part of an oops. */
+	if (ps->con->any_printk_time && ps->con->lines[line].printk_time < 0) {
+		if (++o->idle > CLASSIFY_IDLE_LINES)
+			close_report(ps, false);
+		return;
+	}
 	if (classify_is_end_trace(text)) {
 		extend_to(o->report, ps->con, line);
 		close_report(ps, false);
