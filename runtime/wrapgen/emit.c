@@ -140,11 +140,20 @@ static void emit_wrapper(FILE *out, const struct wg_entry *e)
 	}
 	emit_checks(out, e);
 
-	/* A free untracks first so a recovery never releases it twice. */
+	/*
+	 * A free untracks first so a recovery never releases it twice. It
+	 * untracks even outside a domain (d == NULL: driver code the kernel
+	 * called through a pointer nooks does not shadow): nooks_untrack(NULL)
+	 * drops the entry of whichever domain holds the object, so the tracker
+	 * never keeps an object the kernel has already freed.
+	 */
 	if (e->cls == WG_FREE && !e->when) {
-		fprintf(out, "\tif (d%s%s%s)\n", e->nullok ? " && (" : "",
-			e->nullok ? e->obj : "", e->nullok ? ")" : "");
-		emit_untrack(out, e, "\t\t");
+		if (e->nullok) {
+			fprintf(out, "\tif (%s)\n", e->obj);
+			emit_untrack(out, e, "\t\t");
+		} else {
+			emit_untrack(out, e, "\t");
+		}
 	}
 	fprintf(out, "\tif (d)\n\t\tnooks_kernel_enter(d, \"%s\");\n", e->symbol);
 	if (e->variadic) {
@@ -186,14 +195,13 @@ static void emit_wrapper(FILE *out, const struct wg_entry *e)
 		break;
 	case WG_FREE:
 		if (e->when) {
-			fprintf(out, "\tif (d && (%s))\n", e->when);
+			fprintf(out, "\tif (%s)\n", e->when);
 			emit_untrack(out, e, "\t\t");
 		}
 		break;
 	case WG_UNLOCK:
 		/* after the call: the lock is held until the kernel released it */
-		fputs("\tif (d)\n", out);
-		emit_untrack(out, e, "\t\t");
+		emit_untrack(out, e, "\t");
 		break;
 	default:
 		break;

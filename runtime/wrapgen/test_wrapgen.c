@@ -240,6 +240,11 @@ static void test_cli_outputs(void **state)
 	assert_non_null(strstr(c, "void *nooks_w___kmalloc(size_t size, gfp_t flags)\n{"));
 	assert_non_null(strstr(c, "nooks_track(d, NOOKS_OBJ_KMALLOC, (const void *)(unsigned long)(ret), (unsigned long)(size));"));
 	assert_non_null(strstr(c, "if (d && (objp) && unlikely(!nooks_tracked(d, NOOKS_OBJ_KMALLOC,"));
+	/* untracked even outside a domain, so the tracker never keeps a freed object */
+	assert_non_null(strstr(c, "\tif (objp)\n\t\tnooks_untrack(d, NOOKS_OBJ_KMALLOC, (const void *)(unsigned long)(objp));\n"));
+	/* a page fragment built into an skb changes kind */
+	assert_non_null(strstr(c, "nooks_untrack(d, NOOKS_OBJ_PAGE_FRAG, (const void *)(unsigned long)(data));\n\t\tnooks_track(d, NOOKS_OBJ_SKB,"));
+	assert_non_null(strstr(c, "nooks_track3(d, NOOKS_OBJ_DMA_MAP, (const void *)(unsigned long)(ret), (unsigned long)(dev), (unsigned long)(size), (unsigned long)(dir));"));
 	assert_non_null(strstr(c, "_dev_err(dev, \"%pV\", &vaf);"));
 	assert_non_null(strstr(c, "ret = vprintk(fmt, args);"));
 	assert_non_null(strstr(c, "EXPORT_SYMBOL_GPL(nooks_w_kfree);"));
