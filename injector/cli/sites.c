@@ -78,15 +78,12 @@ int do_sites(struct cli *c, int argc, char **argv)
 		if (!(s->modes & mode))
 			continue;
 		shown++;
-		if (b && s->type != INJ_DATA_BITFLIP)
-			inj_disasm(m, b + s->off, s->len, s->off, dis, sizeof(dis));
-		else if (s->type == INJ_DATA_BITFLIP && b && inj_module_section_name(m, s->sec)[1] != 'b'
-			 && !strstr(inj_module_section_name(m, s->sec), "text"))
-			snprintf(dis, sizeof(dis), "(data word)");
-		else if (b)
-			inj_disasm(m, b + s->off, s->len, s->off, dis, sizeof(dis));
-		else
+		if (!b)
 			snprintf(dis, sizeof(dis), "(bss word)");
+		else if (!strstr(inj_module_section_name(m, s->sec), "text"))
+			snprintf(dis, sizeof(dis), "(data word)");
+		else
+			inj_disasm(m, b + s->off, s->len, s->off, dis, sizeof(dis));
 		if (arr) {
 			json_array_append_new(arr, site_json(m, s, dis));
 			continue;

@@ -98,7 +98,8 @@ int inj_plan_make_in(struct inj_module *m, uint64_t seed, unsigned nfaults, unsi
 	}
 	for (size_t i = 0; i < sites.n; i++) {
 		uint64_t fo;
-		const char *fn = inj_module_function_at(m, sites.v[i].sec, sites.v[i].off, &fo);
+		const char *fn = funcs && *funcs ? inj_module_function_at(m, sites.v[i].sec,
+								       sites.v[i].off, &fo) : "";
 		if ((sites.v[i].modes & mode) && function_selected(funcs, fn))
 			pick[npick++] = i;
 	}
