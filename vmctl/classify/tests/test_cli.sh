@@ -29,6 +29,15 @@ if command -v python3 >/dev/null; then
 	check "json parses" python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <<<"$out"
 fi
 
+# The same fault with and without nooks: one signature, told apart by flags.
+contained=$("$bin" --json "$corpus/nooks-contained-01.log")
+native=$("$bin" --json "$corpus/nooks-native-01.log")
+sig_of() { grep -o '"title":"general protection fault in nooks_gadget_gp","signature":"[0-9a-f]*"' <<<"$1" | head -n 1 | grep -o '[0-9a-f]\{16\}'; }
+check "contained/native signature found" [ -n "$(sig_of "$contained")" ]
+check "contained and native share a signature" [ "$(sig_of "$contained")" = "$(sig_of "$native")" ]
+check "contained flag" grep -q '"signature":"[0-9a-f]*","kernel_died":false,"contained":true' <<<"$contained"
+check "native flags" grep -q '"signature":"[0-9a-f]*","kernel_died":true,"contained":false' <<<"$native"
+
 printf 'Linux version\xff\xfe 6\n[    1.0] nooks: e1000: fault \xff\n' >"$tmp/bin.log"
 out=$("$bin" --json "$tmp/bin.log"); rc=$?
 check "json on binary bytes exit 0" [ "$rc" = 0 ]
