@@ -463,6 +463,22 @@ static void choose_worst(struct classify_result *res)
 			res->worst = &res->reports[i];
 }
 
+/* Internally lines are logical (split records); callers see raw lines. */
+static void raw_line_numbers(struct classify_result *res,
+			     const struct console *con)
+{
+	if (con->nr_lines == 0)
+		return;
+	for (size_t i = 0; i < res->nr_reports; i++) {
+		struct classify_report *r = &res->reports[i];
+
+		r->first_line = con->lines[r->first_line].raw_line;
+		r->last_line = con->lines[r->last_line].raw_line;
+	}
+	for (size_t i = 0; i < res->nr_events; i++)
+		res->events[i].line = con->lines[res->events[i].line].raw_line;
+}
+
 int classify_log(const char *log, size_t len, struct classify_result *result)
 {
 	struct console con;
@@ -482,7 +498,7 @@ int classify_log(const char *log, size_t len, struct classify_result *result)
 	memset(&ps, 0, sizeof(ps));
 	ps.con = &con;
 	ps.res = result;
-	result->nr_lines = con.nr_lines;
+	result->nr_lines = con.nr_raw_lines;
 	result->kernel_output = con.any_printk_time;
 	if (parse_lines(&ps))
 		goto nomem;
@@ -513,6 +529,7 @@ int classify_log(const char *log, size_t len, struct classify_result *result)
 		classify_report_sign(r);
 	}
 	choose_worst(result);
+	raw_line_numbers(result, &con);
 	classify_console_free(&con);
 	return 0;
 nomem:

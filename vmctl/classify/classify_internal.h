@@ -19,12 +19,14 @@ struct console_line {
 	const char *text;	/* message: prefixes and control chars gone */
 	size_t text_len;
 	double printk_time;	/* < 0 when absent */
+	size_t raw_line;	/* 0-based line number in the raw log */
 };
 
 struct console {
 	struct console_line *lines;
 	size_t nr_lines;
 	char *arena;		/* backing store of every line's text */
+	size_t nr_raw_lines;	/* lines of the log; nr_lines may be more */
 	bool any_printk_time;
 };
 

@@ -145,10 +145,44 @@ static bool has_numeric_host_prefix(const char *log, size_t len)
 	return false;
 }
 
+static struct console_line *push_line(struct console *con, size_t *cap)
+{
+	if (con->nr_lines == *cap) {
+		size_t n = *cap * 2;
+		void *p = realloc(con->lines, n * sizeof(*con->lines));
+
+		if (!p)
+			return NULL;
+		con->lines = p;
+		*cap = n;
+	}
+	return &con->lines[con->nr_lines++];
+}
+
+/*
+ * Where, inside a message, another printk record starts: a kernel line
+ * written right after an unfinished line of another writer, e.g.
+ * "crashme-init: trig[    3.0] BUG: ...".  Returns 0 when there is none.
+ */
+static size_t embedded_record(const char *text, size_t n)
+{
+	for (size_t k = 1; k < n; k++) {
+		double t;
+		size_t len;
+
+		if (text[k] != '[')
+			continue;
+		len = parse_printk_time(text + k, n - k, &t);
+		if (len && k + len + 1 < n && text[k + len] == ' ')
+			return k;
+	}
+	return 0;
+}
+
 int classify_console_split(const char *log, size_t len, struct console *out)
 {
 	bool numeric_host = has_numeric_host_prefix(log, len);
-	size_t nr = 0, cap = 0, pos = 0;
+	size_t cap = 0, pos = 0;
 	char *arena_pos;
 
 	memset(out, 0, sizeof(*out));
@@ -159,36 +193,64 @@ int classify_console_split(const char *log, size_t len, struct console *out)
 	out->lines = calloc(cap, sizeof(*out->lines));
 	/* Each text is at most its raw length + NUL. */
 	out->arena = malloc(len + cap);
-	if (!out->lines || !out->arena) {
-		classify_console_free(out);
-		errno = ENOMEM;
-		return -1;
-	}
+	if (!out->lines || !out->arena)
+		goto nomem;
 	arena_pos = out->arena;
 	while (pos < len) {
 		const char *nl = memchr(log + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - log) : len;
-		struct console_line *line = &out->lines[nr++];
+		struct console_line *line = push_line(out, &cap);
 		/* Clean first: NULs and CRs may sit inside the prefixes. */
 		size_t n = copy_clean(arena_pos, log + pos, end - pos,
 				      CLASSIFY_LINE_MAX);
-		size_t msg = strip_prefixes(arena_pos, n, numeric_host,
-					    &line->printk_time);
+		size_t msg, k;
 
+		if (!line)
+			goto nomem;
+		msg = strip_prefixes(arena_pos, n, numeric_host,
+				     &line->printk_time);
 		while (n > msg && (arena_pos[n - 1] == ' ' ||
 				   arena_pos[n - 1] == '\t'))
 			arena_pos[--n] = '\0';
 		line->start = pos;
 		line->end = end;
+		line->raw_line = out->nr_raw_lines++;
 		line->text = arena_pos + msg;
 		line->text_len = n - msg;
+		/* Interleaved writers: one raw line, several logical lines. */
+		while ((k = embedded_record(line->text, line->text_len))) {
+			char *rest = (char *)line->text + k;
+			size_t rest_len = line->text_len - k;
+			struct console_line *next = push_line(out, &cap);
+			double t = -1;
+			size_t stamp;
+
+			if (!next)
+				goto nomem;
+			line = next - 1;	/* push_line may have moved it */
+			stamp = parse_printk_time(rest, rest_len, &t);
+			next->start = line->start;
+			next->end = line->end;
+			next->raw_line = line->raw_line;
+			next->printk_time = t;
+			next->text = rest + stamp + 1;
+			next->text_len = rest_len - stamp - 1;
+			rest[0] = '\0';
+			line->text_len = k;
+			if (line->printk_time >= 0)
+				out->any_printk_time = true;
+			line = next;
+		}
 		arena_pos += n + 1;
 		if (line->printk_time >= 0)
 			out->any_printk_time = true;
 		pos = end + 1;
 	}
-	out->nr_lines = nr;
 	return 0;
+nomem:
+	classify_console_free(out);
+	errno = ENOMEM;
+	return -1;
 }
 
 void classify_console_free(struct console *con)

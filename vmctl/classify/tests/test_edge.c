@@ -229,6 +229,29 @@ static void test_vmctl_prefix_is_told_from_printk_time(void **state)
 	classify_result_free(&res);
 }
 
+/* A kernel record glued to an unfinished line of another writer. */
+static void test_interleaved_kernel_record_is_found(void **state)
+{
+	struct classify_result res = classify_str(
+		"[    1.000000] e1000: eth0 up\n"
+		"crashme-init: trigger nu[    5.000000] BUG: kernel NULL pointer dereference, address: 0000000000000000\n"
+		"[    5.000001] RIP: 0010:e1000_clean+0x10/0x20 [e1000]\n"
+		"[    5.000002] Call Trace:[    5.000003]  e1000_intr+0x1/0x2 [e1000]\n"
+		"[    5.000004] ---[ end trace 0000000000000000 ]---\n");
+
+	(void)state;
+	assert_int_equal(res.nr_reports, 1);
+	assert_string_equal(res.worst->title,
+			    "BUG: kernel NULL pointer dereference in e1000_clean");
+	assert_true(res.worst->printk_time > 4.9);
+	/* The range and line numbers are those of the raw log. */
+	assert_int_equal(res.worst->start, strlen("[    1.000000] e1000: eth0 up\n"));
+	assert_int_equal(res.worst->first_line, 1);
+	assert_int_equal(res.worst->last_line, 4);
+	assert_int_equal(res.nr_lines, 5);
+	classify_result_free(&res);
+}
+
 static void test_two_reports_in_one_log(void **state)
 {
 	static const char log[] =
@@ -589,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_crlf_nul_and_host_prefix_change_nothing),
 		cmocka_unit_test(test_host_prefix_that_looks_like_printk_time),
 		cmocka_unit_test(test_vmctl_prefix_is_told_from_printk_time),
+		cmocka_unit_test(test_interleaved_kernel_record_is_found),
 		cmocka_unit_test(test_two_reports_in_one_log),
 		cmocka_unit_test(test_consequential_panic_marks_oops_as_fatal),
 		cmocka_unit_test(test_standalone_panic),
