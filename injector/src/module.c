@@ -185,6 +185,12 @@ static int load_sections(struct inj_module *m, struct inj_error *err)
 		/* NOBITS sizes are not backed by the file; a module's .bss is small */
 		if (sh.sh_type == SHT_NULL)
 			s->size = 0;	/* an unused header: its size means nothing */
+		/* even NOBITS sections have a place in the file layout, which
+		 * libelf keeps when it writes the mutated copy */
+		if (sh.sh_type != SHT_NULL && sh.sh_offset > m->size) {
+			inj_err(err, "corrupt file: section %s [%zu] starts past the end", s->name, i);
+			return -1;
+		}
 		if (sh.sh_type == SHT_NOBITS && sh.sh_size > (1u << 26)) {
 			inj_err(err, "section %s [%zu] claims %llu bytes of NOBITS: implausible",
 				s->name, i, (unsigned long long)sh.sh_size);

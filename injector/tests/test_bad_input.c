@@ -207,7 +207,8 @@ static void t_cli_errors(void **state)
 static void t_fuzz_regressions(void **state)
 {
 	static const char *const files[] = { "tests/fuzz-regressions/nobits-huge-size",
-					     "tests/fuzz-regressions/duplicate-section-names" };
+					     "tests/fuzz-regressions/duplicate-section-names",
+					     "tests/fuzz-regressions/nobits-offset-past-end" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
