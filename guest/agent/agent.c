@@ -277,12 +277,12 @@ static void handle_line(struct agent *a, const char *line, size_t len)
 		break;
 	case PROTO_EMPTY:
 		break;
-	case PROTO_NO_VERB:
 	case PROTO_TOO_MANY_ARGS:
 		reply_err(&a->out, cmd->tag, EINVAL, "%s", proto_status_text(st));
 		break;
 	default:
-		/* No usable tag: tag 0 marks replies to unparseable lines. */
+		/* Not "<tag> <verb>": tag 0 marks replies to such lines (a lone
+		 * number may be stray base64, not a tag the host chose). */
 		reply_err(&a->out, 0, EPROTO, "%s", proto_status_text(st));
 		break;
 	}

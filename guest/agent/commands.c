@@ -110,8 +110,19 @@ static void cmd_put(struct agent *a, const struct proto_cmd *cmd)
 		err = EINVAL;
 	}
 	if (err) {
-		/* The host sends data lines anyway; they contain no blank and
-		 * come back as EPROTO replies. Better than guessing a size. */
+		unsigned long long size;
+
+		/* The host sends its data lines anyway. With a usable size they
+		 * are drained and the error comes after them; without one they
+		 * come back as "0 ERR EPROTO" lines. */
+		if (cmd->argc == 3 &&
+		    proto_parse_size(cmd->argv[1], PUT_SIZE_MAX, &size) && size > 0) {
+			put_begin_drain(&a->put, size, err, msg);
+			a->put_active = true;
+			a->put_tag = cmd->tag;
+			a->put_last_ms = now_ms();
+			return;
+		}
 		reply_err(&a->out, cmd->tag, err, "%s", msg);
 		return;
 	}

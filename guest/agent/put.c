@@ -62,6 +62,15 @@ int put_begin(struct put_rx *p, const char *path, const char *size_arg,
 	return 0;
 }
 
+void put_begin_drain(struct put_rx *p, unsigned long long size, int err,
+		     const char *msg)
+{
+	memset(p, 0, sizeof(*p));
+	p->fd = -1;
+	p->size = size;
+	put_fail(p, err, msg);
+}
+
 bool put_needs_no_data(const struct put_rx *p)
 {
 	return p->size == 0;
@@ -157,7 +166,8 @@ int put_finish(struct put_rx *p, char *msg, size_t msglen)
 		snprintf(m, sizeof(m), "rename failed: %s", strerror(errno));
 		put_fail(p, errno, m);
 	}
-	put_release(p, p->err == 0);
+	if (p->fd >= 0)
+		put_release(p, p->err == 0);
 	if (p->err)
 		snprintf(msg, msglen, "%s", p->errmsg);
 	else
@@ -167,5 +177,6 @@ int put_finish(struct put_rx *p, char *msg, size_t msglen)
 
 void put_abort(struct put_rx *p)
 {
-	put_release(p, false);
+	if (p->fd >= 0)
+		put_release(p, false);
 }

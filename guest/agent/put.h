@@ -41,6 +41,12 @@ struct put_rx {
 int put_begin(struct put_rx *p, const char *path, const char *size_arg,
 	      const char *crc_arg, char *msg, size_t msglen);
 
+/* A transfer that is refused already (bad path or CRC argument, file not
+ * creatable) but whose data lines must still be consumed: put_finish
+ * reports err with msg. */
+void put_begin_drain(struct put_rx *p, unsigned long long size, int err,
+		     const char *msg);
+
 /* True when the announced size is reached before any data line (size 0). */
 bool put_needs_no_data(const struct put_rx *p);
 

@@ -143,7 +143,7 @@ static void test_bad_input_gets_errors(void **state)
 	send_str(s, "9 exec 0 true\n");
 	expect_prefix(s, "9 ERR EINVAL bad budget '0'");
 	send_str(s, "10\n");
-	expect(s, "10 ERR EINVAL missing verb");
+	expect(s, "0 ERR EPROTO missing verb");
 	memset(big, 'x', sizeof(big));
 	big[sizeof(big) - 1] = '\n';
 	assert_int_equal(write(s->to_agent, big, sizeof(big)), (ssize_t)sizeof(big));
@@ -221,6 +221,11 @@ static void test_put_then_cat(void **state)
 	send_str(s, cmd);
 	snprintf(want, sizeof(want), "3 ERR EBADMSG crc mismatch: want deadbeef got %08x", crc);
 	expect(s, want);
+
+	/* A bad path with a usable size: the data is drained, then refused. */
+	send_str(s, "7 put relative/path 15 0\nbm9va3MgcHV0IHRlc3QK\n8 ping\n");
+	expect_prefix(s, "7 ERR EINVAL guest path must be absolute");
+	expect(s, "8 OK");
 
 	/* Short transfer cut by the next command: both get answers. */
 	snprintf(cmd, sizeof(cmd), "4 put %s/c.txt 100 0\nbm9va3Mg\n5 ping\n", dir);
