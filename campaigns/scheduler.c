@@ -226,9 +226,11 @@ int scheduler_run(struct campaign_run *run, int n_workers)
 	while (atomic_load(&run->done) < run->n_jobs && !atomic_load(&run->failed)) {
 		struct timespec ts = { 1, 0 };
 
-		if (*run->stop && !killed) {
-			fprintf(stderr, "\nrun-campaign: stopping: killing %d VMs; finished trials are saved, "
-				"rerun with --resume to continue\n", started);
+		if (*run->stop) {
+			if (!killed)
+				fprintf(stderr, "\nrun-campaign: stopping: killing the VMs; finished trials are saved, "
+					"rerun with --resume to continue\n");
+			/* every second: a worker may have been starting a VM during the last sweep */
 			for (int i = 0; i < started; i++) {
 				int pid = atomic_load(&workers[i].qemu_pid);
 
