@@ -24,13 +24,6 @@
 
 #include "nooks_internal.h"
 
-void nooks_gadget_start(void);
-void nooks_gadget_end(void);
-void nooks_gadget_pf(void);
-void nooks_gadget_gp(void);
-void nooks_gadget_ud(void);
-void nooks_gadget_de(void);
-
 static struct dentry *nooks_debugfs_root;
 
 static const char * const nooks_inject_entries[NOOKS_INJ_NR] = {

@@ -267,6 +267,14 @@ void nooks_pci_shadow_free(struct pci_driver *shadow);
 void nooks_irq_release(struct nooks_obj *o);
 void nooks_pci_driver_release(struct nooks_obj *o);
 
+/* gadget.S: one faulting instruction each, see inject.c */
+void nooks_gadget_start(void);
+void nooks_gadget_end(void);
+void nooks_gadget_pf(void);
+void nooks_gadget_gp(void);
+void nooks_gadget_ud(void);
+void nooks_gadget_de(void);
+
 /* inject.c */
 void nooks_inject_maybe(struct nooks_domain *d, enum nooks_inject_entry e);
 bool nooks_addr_in_gadget(unsigned long addr);

@@ -16,15 +16,24 @@
 
 enum nooks_shadow_table { NOOKS_SHADOW_NDO, NOOKS_SHADOW_ETH };
 
+/* The operation structs, named through the pointers that hold them. */
+#define NOOKS_NDO_T	typeof(*((struct net_device *)NULL)->netdev_ops)
+#define NOOKS_ETH_T	typeof(*((struct net_device *)NULL)->ethtool_ops)
+#define NOOKS_OPS_WORDS \
+	DIV_ROUND_UP(sizeof(NOOKS_NDO_T) > sizeof(NOOKS_ETH_T) ?	\
+		     sizeof(NOOKS_NDO_T) : sizeof(NOOKS_ETH_T),	\
+		     sizeof(unsigned long))
+
 struct nooks_ops_shadow {
 	struct list_head node;
 	struct nooks_domain *d;
 	enum nooks_shadow_table table;
 	const void *orig;
-	union {
-		struct net_device_ops ndo;
-		struct ethtool_ops eth;
-	} ops;
+	/*
+	 * The shadow table itself, a copy of *orig with trampolines: raw
+	 * storage because nooks writes it (the kernel sees it as const).
+	 */
+	unsigned long ops[NOOKS_OPS_WORDS];
 };
 
 struct nooks_pci_shadow {
@@ -33,32 +42,38 @@ struct nooks_pci_shadow {
 	struct nooks_domain *d;
 };
 
+static struct nooks_ops_shadow *nooks_shadow_of_ops(const void *ops)
+{
+	return (struct nooks_ops_shadow *)((char *)ops -
+		offsetof(struct nooks_ops_shadow, ops));
+}
+
 static struct nooks_ops_shadow *nooks_shadow_of_ndo(struct net_device *dev)
 {
-	return container_of(dev->netdev_ops, struct nooks_ops_shadow, ops.ndo);
+	return nooks_shadow_of_ops(dev->netdev_ops);
 }
 
 static struct nooks_ops_shadow *nooks_shadow_of_eth(struct net_device *dev)
 {
-	return container_of(dev->ethtool_ops, struct nooks_ops_shadow, ops.eth);
+	return nooks_shadow_of_ops(dev->ethtool_ops);
 }
 
-static const struct net_device_ops *nooks_orig_ndo(struct nooks_ops_shadow *s)
+static NOOKS_NDO_T *nooks_orig_ndo(struct nooks_ops_shadow *s)
 {
 	return s->orig;
 }
 
-static const struct ethtool_ops *nooks_orig_eth(struct nooks_ops_shadow *s)
+static NOOKS_ETH_T *nooks_orig_eth(struct nooks_ops_shadow *s)
 {
 	return s->orig;
 }
 
 /* Trampolines, one per row of shadow_ops.h. */
-#define NOOKS_TRAMPOLINE(table, type, member, err, inj, params, args)	\
-static type nooks_tr_##table##_##member params				\
+#define NOOKS_TRAMPOLINE(table, ret_t, member, err, inj, params, args)	\
+static ret_t nooks_tr_##table##_##member params				\
 {									\
 	struct nooks_ops_shadow *s = nooks_shadow_of_##table(dev);	\
-	type r;								\
+	ret_t r;							\
 									\
 	NOOKS_CALL(s->d, #member, inj, r, err,				\
 		   nooks_orig_##table(s)->member args);			\
@@ -106,41 +121,60 @@ static netdev_tx_t nooks_tr_ndo_ndo_start_xmit(struct sk_buff *skb,
 	return r;
 }
 
-/* Point every listed member the driver set at its trampoline. */
-static void nooks_fill_ndo(struct net_device_ops *ops,
-			   const struct net_device_ops *orig)
-{
+/*
+ * Where each trampoline goes: (offset of the member, trampoline), one
+ * table per operations struct, expanded from shadow_ops.h.
+ */
+struct nooks_op_slot {
+	size_t offset;
+	void *trampoline;
+};
+
 #define NOOKS_NDO(type, member, err, inj, params, args)		\
-	if (orig->member)						\
-		ops->member = nooks_tr_ndo_##member;
+	{ offsetof(NOOKS_NDO_T, member), nooks_tr_ndo_##member },
 #define NOOKS_NDO_VOID(member, inj, params, args)			\
-	NOOKS_NDO(void, member, 0, inj, params, args)
+	{ offsetof(NOOKS_NDO_T, member), nooks_tr_ndo_##member },
 #define NOOKS_ETH(type, member, err, inj, params, args)
 #define NOOKS_ETH_VOID(member, inj, params, args)
+static const struct nooks_op_slot nooks_ndo_slots[] = {
 #include "shadow_ops.h"
+	{ offsetof(NOOKS_NDO_T, ndo_start_xmit),
+	  nooks_tr_ndo_ndo_start_xmit },
+};
+
 #undef NOOKS_NDO
 #undef NOOKS_NDO_VOID
 #undef NOOKS_ETH
 #undef NOOKS_ETH_VOID
-	if (orig->ndo_start_xmit)
-		ops->ndo_start_xmit = nooks_tr_ndo_ndo_start_xmit;
-}
 
-static void nooks_fill_eth(struct ethtool_ops *ops,
-			   const struct ethtool_ops *orig)
-{
 #define NOOKS_NDO(type, member, err, inj, params, args)
 #define NOOKS_NDO_VOID(member, inj, params, args)
 #define NOOKS_ETH(type, member, err, inj, params, args)		\
-	if (orig->member)						\
-		ops->member = nooks_tr_eth_##member;
+	{ offsetof(NOOKS_ETH_T, member), nooks_tr_eth_##member },
 #define NOOKS_ETH_VOID(member, inj, params, args)			\
-	NOOKS_ETH(void, member, 0, inj, params, args)
+	{ offsetof(NOOKS_ETH_T, member), nooks_tr_eth_##member },
+static const struct nooks_op_slot nooks_eth_slots[] = {
 #include "shadow_ops.h"
+};
+
 #undef NOOKS_NDO
 #undef NOOKS_NDO_VOID
 #undef NOOKS_ETH
 #undef NOOKS_ETH_VOID
+
+/* Point every listed member the driver set at its trampoline. */
+static void nooks_fill_slots(void *ops, const void *orig,
+			     const struct nooks_op_slot *slots, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const void * const *from = orig + slots[i].offset;
+		void **to = ops + slots[i].offset;
+
+		if (*from)
+			*to = slots[i].trampoline;
+	}
 }
 
 /* The shadow of @orig in @d, made on first use; lives as long as @d. */
@@ -168,11 +202,13 @@ static struct nooks_ops_shadow *nooks_shadow_get(struct nooks_domain *d,
 	s->table = table;
 	s->orig = orig;
 	if (table == NOOKS_SHADOW_NDO) {
-		s->ops.ndo = *(const struct net_device_ops *)orig;
-		nooks_fill_ndo(&s->ops.ndo, orig);
+		memcpy(s->ops, orig, sizeof(NOOKS_NDO_T));
+		nooks_fill_slots(s->ops, orig, nooks_ndo_slots,
+				 ARRAY_SIZE(nooks_ndo_slots));
 	} else {
-		s->ops.eth = *(const struct ethtool_ops *)orig;
-		nooks_fill_eth(&s->ops.eth, orig);
+		memcpy(s->ops, orig, sizeof(NOOKS_ETH_T));
+		nooks_fill_slots(s->ops, orig, nooks_eth_slots,
+				 ARRAY_SIZE(nooks_eth_slots));
 	}
 	spin_lock(&d->shadows_lock);
 	list_add(&s->node, &d->shadows);
@@ -188,12 +224,12 @@ void nooks_shadow_netdev(struct nooks_domain *d, struct net_device *dev)
 	if (dev->netdev_ops) {
 		s = nooks_shadow_get(d, NOOKS_SHADOW_NDO, dev->netdev_ops);
 		if (s)
-			dev->netdev_ops = &s->ops.ndo;
+			dev->netdev_ops = (void *)s->ops;
 	}
 	if (dev->ethtool_ops) {
 		s = nooks_shadow_get(d, NOOKS_SHADOW_ETH, dev->ethtool_ops);
 		if (s)
-			dev->ethtool_ops = &s->ops.eth;
+			dev->ethtool_ops = (void *)s->ops;
 	}
 }
 
