@@ -176,7 +176,7 @@ static void note_frame(struct open_report *o, const char *text)
 
 	if (!classify_frame_parse(text, &f) || f.unreliable)
 		return;
-	/* Only kernel-mode RIPs are frames; "RIP: 0033:" is user space. */
+	/* A user-mode "RIP: 0033:0x47b7a0" has no symbol: no frame there. */
 	if (o->nr_frames < MAX_CANDIDATES)
 		o->frames[o->nr_frames++] = f;
 }

@@ -14,7 +14,7 @@
 #include "classify_internal.h"
 
 /* Sleeping and locking primitives: a hung task waits in them, not on them. */
-static const char *const hung_skip[] = {
+static const char *const sleep_skip[] = {
 	"mutex_lock", "__mutex_lock", "mutex_lock_", "down", "__down",
 	"rwsem_", "wait_for_completion", "__wait_for_common", "wait_for_common",
 	"io_schedule", "usleep_range", "schedule_preempt_disabled",
@@ -66,7 +66,7 @@ struct oops_kind classify_oops_table[] = {
 	  "(KASAN|KFENCE|KCSAN|KMSAN): [a-z-]+|kernel stack overflow|"
 	  "Dentry still in use|Bad page cache|held lock freed!?|"
 	  "workqueue leaked lock|bad unlock balance detected)",
-	  "BUG: %1", 0, hung_skip, { 0 } },
+	  "BUG: %1", 0, sleep_skip, { 0 } },
 	{ CLASSIFY_BUG, "BUG:",
 	  "^[[:blank:]]*BUG: ([A-Za-z][A-Za-z0-9 _-]*[A-Za-z0-9])",
 	  "BUG: %1", 0, NULL, { 0 } },
@@ -95,7 +95,7 @@ struct oops_kind classify_oops_table[] = {
 	  "kernel panic: %1", KIND_DIES | KIND_PANIC, NULL, { 0 } },
 	{ CLASSIFY_HUNG_TASK, "blocked for more than",
 	  "^[[:blank:]]*INFO: task .* blocked for more than [0-9]+ seconds",
-	  "INFO: task hung", 0, hung_skip, { 0 } },
+	  "INFO: task hung", 0, sleep_skip, { 0 } },
 	{ CLASSIFY_RCU_STALL, "stall",
 	  "^[[:blank:]]*(rcu: )?INFO: rcu_(sched|preempt|bh|tasks)[a-z_]* "
 	  "(self-detected stall|detected stall|detected expedited stall)",
