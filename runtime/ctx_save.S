@@ -8,6 +8,7 @@
  */
 #include <linux/linkage.h>
 #include <asm/nospec-branch.h>
+#include <asm/unwind_hints.h>
 
 	.text
 SYM_FUNC_START(nooks_ctx_save)
@@ -24,3 +25,36 @@ SYM_FUNC_START(nooks_ctx_save)
 	xorl	%eax, %eax
 	RET
 SYM_FUNC_END(nooks_ctx_save)
+
+/*
+ * nooks_resume_stub: where a faulting context continues once the fault
+ * handler (fault.c) has rewritten its exception frame: %rdi = the entry's
+ * struct nooks_ctx, interrupts off, still on the faulting stack. Restores
+ * the entry-time preempt count, RCU and page-fault-disable depth and
+ * interrupt flag (nooks_resume_state(), in the resumed context itself, so
+ * nothing the exception path does afterwards can undo it), then the saved
+ * registers, and "returns" 1 from nooks_ctx_save().
+ */
+SYM_CODE_START(nooks_resume_stub)
+	UNWIND_HINT_EMPTY
+	ANNOTATE_NOENDBR
+	movq	%rdi, %rbx
+	andq	$-16, %rsp
+	call	nooks_resume_state
+	movq	%rbx, %rdi
+	movq	0(%rdi), %rbx
+	movq	8(%rdi), %rbp
+	movq	16(%rdi), %r12
+	movq	24(%rdi), %r13
+	movq	32(%rdi), %r14
+	movq	40(%rdi), %r15
+	movq	48(%rdi), %rsp
+	movq	56(%rdi), %rdx
+	movl	$1, %eax
+	JMP_NOSPEC rdx
+SYM_CODE_END(nooks_resume_stub)
+
+/* Where a kprobe sends page_fault_oops() to skip it (fault.c). */
+SYM_FUNC_START(nooks_just_return)
+	RET
+SYM_FUNC_END(nooks_just_return)

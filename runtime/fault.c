@@ -12,17 +12,21 @@
  *                   __die() return 1, oops_end() gets signr 0 and returns.
  * Any other die that reaches DIE_OOPS is handled the same way.
  *
+ * (A kprobe on page_fault_oops() catches #PF earlier still: see below.)
+ *
  * A fault is the driver's when its ip is in the driver's text (and has no
  * exception-table fixup), in the fault gadgets (inject.c), or in nooks'
  * own text while an entry of the domain is active (a wrapper acting for
  * the driver). The pt_regs are rewritten so the exception returns into
- * the entry's nooks_ctx_save() call with 1; preempt count, RCU nesting,
- * page-fault-disable depth and the interrupt flag are put back as they
- * were at entry.
+ * nooks_resume_stub (ctx_save.S), which puts preempt count, RCU nesting,
+ * page-fault-disable depth and the interrupt flag back as they were at
+ * entry, restores the saved registers and returns 1 from the entry's
+ * nooks_ctx_save().
  */
 #include <linux/extable.h>
 #include <linux/kdebug.h>
 #include <linux/kallsyms.h>
+#include <linux/kprobes.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -34,8 +38,8 @@
 #include "nooks_internal.h"
 
 /* contain=0 turns fault containment off: the same faults then oops. */
-static bool nooks_contain = true;
-module_param_named(contain, nooks_contain, bool, 0644);
+static bool nooks_contain_on = true;
+module_param_named(contain, nooks_contain_on, bool, 0644);
 MODULE_PARM_DESC(contain, "contain and recover driver faults (0: let them oops)");
 
 static bool nooks_addr_in_self(unsigned long ip)
@@ -119,78 +123,102 @@ void nooks_param_fault(struct nooks_domain *d, const char *fn,
 }
 EXPORT_SYMBOL_GPL(nooks_param_fault);
 
-/* Put the CPU state back as it was when @c was entered. */
-static void nooks_restore_state(struct nooks_ctx *c, struct pt_regs *regs)
+/*
+ * Called by nooks_resume_stub in the resumed context (interrupts off):
+ * put the state back as it was when @c was entered.
+ */
+void nooks_resume_state(struct nooks_ctx *c)
 {
-	/*
-	 * notify_die() runs the chain under rcu_read_lock() and drops it after
-	 * we return: leave that one level in place.
-	 */
-	while (rcu_preempt_depth() > c->rcu_depth + 1)
+	while (rcu_preempt_depth() > c->rcu_depth)
 		rcu_read_unlock();
 	current->pagefault_disabled = c->pagefault_disabled;
 	preempt_count_set(c->preempt_count);
+	if (c->irqflags & X86_EFLAGS_IF)
+		local_irq_enable();
+}
 
-	regs->bx = c->rbx;
-	regs->bp = c->rbp;
-	regs->r12 = c->r12;
-	regs->r13 = c->r13;
-	regs->r14 = c->r14;
-	regs->r15 = c->r15;
-	regs->sp = c->rsp;
-	regs->ip = c->rip;
-	regs->ax = 1;
+/*
+ * Is the fault at @regs the isolated driver's? If so record it, hand the
+ * domain to recovery, and rewrite @regs so the exception returns into
+ * nooks_resume_stub for the innermost entry. @kind/@addr describe it.
+ */
+static bool nooks_contain(struct pt_regs *regs, const char *kind,
+			  unsigned long addr)
+{
+	enum nooks_level level;
+	struct nooks_domain *owner;
+	struct nooks_ctx *c;
+	char desc[NOOKS_FAULT_DESC_LEN];
+
+	if (!nooks_contain_on || !regs || user_mode(regs))
+		return false;
+	level = nooks_level_now();
+	c = nooks_innermost(level);
+	owner = nooks_domain_by_addr(regs->ip);
+	if (owner) {
+		if (nooks_has_fixup(owner, regs->ip))
+			return false;
+		if (!c || c->d != owner) {
+			pr_err("nooks: %s: fault at %pS outside any nooks entry: not contained\n",
+			       owner->name, (void *)regs->ip);
+			return false;
+		}
+	} else if (!c || !(nooks_addr_in_gadget(regs->ip) ||
+			   nooks_addr_in_self(regs->ip))) {
+		return false;
+	}
+
+	snprintf(desc, sizeof(desc), "fault %s at %pS addr=%#lx ctx=%s entry=%s",
+		 kind, (void *)regs->ip, addr, nooks_level_name(level),
+		 c->entry);
+	c->faulted = true;
+	nooks_domain_fail(c->d, desc);
+
+	regs->ip = (unsigned long)nooks_resume_stub;
+	regs->di = (unsigned long)c;
 	regs->flags &= ~(X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_AC);
-	regs->flags |= c->irqflags & X86_EFLAGS_IF;
+	return true;
 }
 
 static int nooks_die_notify(struct notifier_block *nb, unsigned long val,
 			    void *data)
 {
 	struct die_args *a = data;
-	struct pt_regs *regs = a->regs;
-	enum nooks_level level;
-	struct nooks_domain *owner;
-	struct nooks_ctx *c;
-	char desc[NOOKS_FAULT_DESC_LEN];
-	unsigned long addr = 0;
 	const char *kind;
 
 	if (val != DIE_TRAP && val != DIE_GPF && val != DIE_OOPS)
 		return NOTIFY_DONE;
-	if (!nooks_contain || !regs || user_mode(regs))
-		return NOTIFY_DONE;
 	if (val == DIE_TRAP && a->trapnr != X86_TRAP_DE &&
 	    a->trapnr != X86_TRAP_UD)
 		return NOTIFY_DONE;
-
-	level = nooks_level_now();
-	c = nooks_innermost(level);
-	owner = nooks_domain_by_addr(regs->ip);
-	if (owner) {
-		if (nooks_has_fixup(owner, regs->ip))
-			return NOTIFY_DONE;
-		if (!c || c->d != owner) {
-			pr_err("nooks: %s: fault at %pS outside any nooks entry: not contained\n",
-			       owner->name, (void *)regs->ip);
-			return NOTIFY_DONE;
-		}
-	} else if (!c || !(nooks_addr_in_gadget(regs->ip) ||
-			   nooks_addr_in_self(regs->ip))) {
-		return NOTIFY_DONE;
-	}
-
 	kind = nooks_fault_kind(val, a);
-	if (!strcmp(kind, "#PF"))
-		addr = read_cr2();
-	snprintf(desc, sizeof(desc), "fault %s at %pS addr=%#lx ctx=%s entry=%s",
-		 kind, (void *)regs->ip, addr, nooks_level_name(level),
-		 c->entry);
-	c->faulted = true;
-	nooks_domain_fail(c->d, desc);
-	nooks_restore_state(c, regs);
+	if (!nooks_contain(a->regs, kind,
+			   strcmp(kind, "#PF") ? 0 : read_cr2()))
+		return NOTIFY_DONE;
 	return NOTIFY_STOP;
 }
+
+/*
+ * #PF: catch it at the entry of page_fault_oops(regs, error_code,
+ * address), before anything is printed or the kernel is tainted, and
+ * make page_fault_oops() return at once. Without the kprobe the die
+ * notifier still catches it at DIE_OOPS, after the oops report.
+ */
+static int nooks_pf_oops_pre(struct kprobe *p, struct pt_regs *kregs)
+{
+	struct pt_regs *regs = (struct pt_regs *)kregs->di;
+
+	if (!nooks_contain(regs, "#PF", kregs->dx))
+		return 0;
+	instruction_pointer_set(kregs, (unsigned long)nooks_just_return);
+	return 1;
+}
+
+static struct kprobe nooks_pf_kprobe = {
+	.symbol_name = "page_fault_oops",
+	.pre_handler = nooks_pf_oops_pre,
+};
+static bool nooks_pf_kprobe_on;
 
 static struct notifier_block nooks_die_nb = {
 	.notifier_call = nooks_die_notify,
@@ -199,10 +227,18 @@ static struct notifier_block nooks_die_nb = {
 
 int nooks_fault_init(void)
 {
+	int ret = register_kprobe(&nooks_pf_kprobe);
+
+	nooks_pf_kprobe_on = !ret;
+	if (ret)
+		pr_warn("nooks: no kprobe on page_fault_oops (%d): #PF caught at DIE_OOPS\n",
+			ret);
 	return register_die_notifier(&nooks_die_nb);
 }
 
 void nooks_fault_exit(void)
 {
 	unregister_die_notifier(&nooks_die_nb);
+	if (nooks_pf_kprobe_on)
+		unregister_kprobe(&nooks_pf_kprobe);
 }

@@ -212,7 +212,12 @@ const char *nooks_level_name(enum nooks_level level);
 		nooks_leave(&__nc);					\
 	} while (0)
 
+/* ctx_save.S */
+void nooks_resume_stub(void);
+void nooks_just_return(void);
+
 /* fault.c */
+void nooks_resume_state(struct nooks_ctx *c);
 int nooks_fault_init(void);
 void nooks_fault_exit(void);
 void nooks_domain_fail(struct nooks_domain *d, const char *desc);
