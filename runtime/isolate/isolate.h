@@ -87,6 +87,7 @@ const char *resident_section_name(const char *name, char *buf, size_t len);
 void modinfo_merge_depends(const char *old, char *out, size_t len);
 
 /* ---- report.c ------------------------------------------------------------------ */
-int report_module(const char *path, const struct bindings *b, FILE *out, struct iso_err *err);
+int report_module(const char *path, const struct bindings *b, bool json, FILE *out,
+		  struct iso_err *err);
 
 #endif

@@ -2,7 +2,7 @@
  * nooks-isolate: bind a driver module to the nooks runtime.
  *
  *   nooks-isolate [--runtime DIR] DRIVER.ko -o OUT.ko
- *   nooks-isolate [--runtime DIR] --report DRIVER.ko
+ *   nooks-isolate [--runtime DIR] --report [--json] DRIVER.ko
  *
  * DIR (default $TOP/build/kmod, or ../build/kmod next to this program's
  * bin/) holds nooks-imports.txt (from wrapgen) and nooks.symvers (the
@@ -19,7 +19,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: nooks-isolate [--runtime DIR] DRIVER.ko -o OUT.ko\n"
-	      "       nooks-isolate [--runtime DIR] --report DRIVER.ko\n"
+	      "       nooks-isolate [--runtime DIR] --report [--json] DRIVER.ko\n"
 	      "Rebinds every imported function of DRIVER.ko to its nooks wrapper\n"
 	      "(nooks_w_<name>), fixes __versions from DIR/nooks.symvers, adds\n"
 	      "depends=nooks, keeps .init/.exit sections resident, strips the signature.\n"
@@ -58,13 +58,14 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "runtime", required_argument, NULL, 'r' },
 		{ "report", no_argument, NULL, 'R' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *runtime = NULL, *output = NULL;
 	char dir[PATH_MAX + 64];
-	bool report = false;
+	bool report = false, json = false;
 	struct bindings b;
 	struct iso_err err;
 	int c, rc;
@@ -73,12 +74,13 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'r': runtime = optarg; break;
 		case 'R': report = true; break;
+		case 'j': json = true; break;
 		case 'o': output = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc - 1 || (report == (output != NULL))) {
+	if (optind != argc - 1 || (report == (output != NULL)) || (json && !report)) {
 		usage(stderr);
 		return 2;
 	}
@@ -91,7 +93,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (report) {
-		rc = report_module(argv[optind], &b, stdout, &err);
+		rc = report_module(argv[optind], &b, json, stdout, &err);
 	} else {
 		struct rewrite_stats st;
 

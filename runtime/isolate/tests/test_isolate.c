@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "isolate.h"
 
 static const char *env(const char *name)
@@ -442,7 +444,7 @@ static void expect_bad_input(const char *path, const char *fragment)
 		fail_msg("'%s' does not say '%s'", err.msg, fragment);
 	assert_int_equal(access("bad.out.ko", F_OK), -1);
 	/* --report reads the same way */
-	assert_int_equal(report_module(path, &b, stderr, &err), -1);
+	assert_int_equal(report_module(path, &b, false, stderr, &err), -1);
 	bindings_free(&b);
 }
 
@@ -608,6 +610,47 @@ static void test_cli(void **state)
 	assert_non_null(strstr(out, "kernel data it reads directly:"));
 	assert_non_null(strstr(out, " jiffies"));
 	assert_non_null(strstr(out, "0 without a nooks binding"));
+	free(out);
+
+	/* the same facts as JSON, for scripts */
+	snprintf(args, sizeof(args), "--runtime rt --report --json %s", env("E1000_KO"));
+	out = run(args, &rc);
+	assert_int_equal(rc, 0);
+	{
+		json_error_t jerr;
+		json_t *root = json_loads(out, 0, &jerr), *v;
+		size_t i, found = 0, data = 0;
+
+		if (!root)
+			fail_msg("--json output is not JSON: %s", jerr.text);
+		assert_int_equal(json_integer_value(json_object_get(root, "unbound")), 0);
+		assert_true(json_is_true(json_object_get(root, "signed")));
+		assert_true(json_array_size(json_object_get(root, "imports")) > 140);
+		json_array_foreach(json_object_get(root, "callbacks"), i, v) {
+			const char *fn = json_string_value(json_object_get(v, "function"));
+			const char *obj = json_string_value(json_object_get(v, "object"));
+
+			if (fn && obj && strcmp(fn, "e1000_probe") == 0 && strcmp(obj, "e1000_driver") == 0)
+				found++;
+			if (fn && obj && strcmp(fn, "e1000_xmit_frame") == 0 &&
+			    strcmp(obj, "e1000_netdev_ops") == 0)
+				found++;
+		}
+		assert_int_equal(found, 2);
+		json_array_foreach(json_object_get(root, "reads_kernel_data"), i, v)
+			data += strcmp(json_string_value(v), "jiffies") == 0;
+		assert_int_equal(data, 1);
+		json_array_foreach(json_object_get(root, "imports"), i, v)
+			if (strcmp(json_string_value(json_object_get(v, "symbol")), "kfree") == 0) {
+				assert_string_equal(json_string_value(json_object_get(v, "binding")), "wrap");
+				assert_string_equal(json_string_value(json_object_get(v, "class")), "free");
+				assert_true(json_is_true(json_object_get(v, "called")));
+			}
+		json_decref(root);
+	}
+	free(out);
+	out = run("--runtime rt --json x.ko -o y.ko", &rc);	/* --json only with --report */
+	assert_int_equal(rc, 2);
 	free(out);
 
 	snprintf(args, sizeof(args), "--runtime rt --report %s", env("OTHER_KO"));
