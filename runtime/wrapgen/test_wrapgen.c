@@ -75,9 +75,11 @@ static void test_real_table_parses(void **state)
 	assert_string_equal(e->params[2].name, "poll");
 	assert_string_equal(e->params[2].decl, "int (*poll)(struct napi_struct *, int)");
 	e = wg_find(&t, "_printk");
+	assert_non_null(e);
 	assert_true(e->variadic);
 	assert_string_equal(e->va, "vprintk");
 	e = wg_find(&t, "jiffies");
+	assert_non_null(e);
 	assert_int_equal(e->cls, WG_KERNEL);
 	assert_string_equal(e->reason, "data");
 	wg_free(&t);
