@@ -22,6 +22,7 @@ warning-01|warn||
 warning-02|warn,gpf||
 panic-01|panic||
 panic-02|sysrq-c||
+panic-03|stacksmash||
 soft-lockup-01|softlockup||
 soft-lockup-02|softlockup|softlockup_panic=1|
 hung-task-01|hung||

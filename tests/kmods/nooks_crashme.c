@@ -214,6 +214,18 @@ static noinline void crashme_double_free(void)
 	kfree(obj);
 }
 
+/* Overrun a stack buffer: the stack protector panics on return. */
+static noinline void crashme_stack_smash(void)
+{
+	char buf[16];
+	size_t i, n = 64;
+
+	OPTIMIZER_HIDE_VAR(n);
+	for (i = 0; i < n; i++)
+		buf[i] = 'A';
+	OPTIMIZER_HIDE_VAR(buf[0]);
+}
+
 struct crashme_trigger {
 	const char *name;
 	void (*fire)(void);
@@ -236,6 +248,7 @@ static const struct crashme_trigger crashme_triggers[] = {
 	{ "timernull", crashme_timer_null },
 	{ "nx", crashme_exec_data },
 	{ "doublefree", crashme_double_free },
+	{ "stacksmash", crashme_stack_smash },
 };
 
 static ssize_t crashme_trigger_write(struct file *file, const char __user *ubuf,
