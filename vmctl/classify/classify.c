@@ -348,33 +348,53 @@ static bool fault_event_contains(const struct classify_event *ev)
 	       !strstr(ev->detail, "not contained");
 }
 
-/* Containment rule of classify.h: a nooks fault near an oops. */
+static bool can_be_contained(const struct classify_report *r)
+{
+	return r->category != CLASSIFY_PANIC &&
+	       r->category != CLASSIFY_REBOOT &&
+	       r->category != CLASSIFY_NO_OUTPUT;
+}
+
+/*
+ * Last line of report i's containment window: CLASSIFY_CONTAINED_LINES
+ * after the report, but never into the next one.  Windows are disjoint and
+ * ordered like the reports.
+ */
+static size_t window_end(const struct classify_result *res, size_t i)
+{
+	size_t limit = res->reports[i].last_line + CLASSIFY_CONTAINED_LINES;
+
+	if (i + 1 < res->nr_reports && res->reports[i + 1].first_line <= limit)
+		limit = res->reports[i + 1].first_line ?
+			res->reports[i + 1].first_line - 1 : 0;
+	return limit;
+}
+
+/*
+ * Containment rule of classify.h: a nooks fault near an oops.  Events and
+ * reports are both in line order, so one merge pass does it (a log of a
+ * million faults must not cost a million squared).
+ */
 static void attribute_events(struct classify_result *res)
 {
-	for (size_t i = 0; i < res->nr_reports; i++)
-		res->reports[i].contained = false;
+	size_t i = 0;
+
+	for (size_t r = 0; r < res->nr_reports; r++)
+		res->reports[r].contained = false;
 	for (size_t e = 0; e < res->nr_events; e++) {
 		struct classify_event *ev = &res->events[e];
 
 		ev->report = -1;
 		if (!fault_event_contains(ev))
 			continue;
-		for (size_t i = 0; i < res->nr_reports; i++) {
-			struct classify_report *r = &res->reports[i];
-			size_t limit = r->last_line + CLASSIFY_CONTAINED_LINES;
-
-			if (r->category == CLASSIFY_PANIC ||
-			    r->category == CLASSIFY_REBOOT ||
-			    r->category == CLASSIFY_NO_OUTPUT)
-				continue;
-			if (i + 1 < res->nr_reports &&
-			    res->reports[i + 1].first_line <= limit)
-				limit = res->reports[i + 1].first_line - 1;
-			if (ev->line >= r->first_line && ev->line <= limit) {
-				r->contained = true;
-				ev->report = (int)i;
-				break;
-			}
+		while (i < res->nr_reports && window_end(res, i) < ev->line)
+			i++;
+		if (i == res->nr_reports)
+			break;
+		if (ev->line >= res->reports[i].first_line &&
+		    can_be_contained(&res->reports[i])) {
+			res->reports[i].contained = true;
+			ev->report = (int)i;
 		}
 	}
 }
