@@ -378,35 +378,60 @@ int gdb_write_mem(struct gdb *g, uint64_t addr, const void *buf, size_t len, int
 	return 0;
 }
 
+/*
+ * Registers go through 'g'/'G' (all registers): QEMU answers 'p'/'P' only
+ * after the client fetched the XML target description. Without it the
+ * x86-64 layout is: 16 GPRs and rip as 8 bytes each, then eflags and the
+ * six segment registers as 4 bytes each (little-endian throughout).
+ */
+static int reg_slot(int regno, size_t *off, size_t *size)
+{
+	if (regno < 0 || regno > 23)
+		return vm_fail(EINVAL, "gdb: register %d not supported (0..23)", regno);
+	*off = regno <= 16 ? (size_t)regno * 8 : 136 + (size_t)(regno - 17) * 4;
+	*size = regno <= 16 ? 8 : 4;
+	return 0;
+}
+
 int gdb_read_reg(struct gdb *g, int regno, uint64_t *value, int timeout_ms)
 {
-	char cmd[16], reply[64];
+	char reply[GDB_PACKET_MAX + 1];
 	unsigned char bytes[8] = { 0 };
+	size_t off = 0, size = 0;
 	long n;
 
-	snprintf(cmd, sizeof(cmd), "p%x", regno);
-	n = gdb_transact(g, cmd, reply, sizeof(reply), timeout_ms);
+	if (reg_slot(regno, &off, &size) < 0)
+		return -EINVAL;
+	n = gdb_transact(g, "g", reply, sizeof(reply), timeout_ms);
 	if (n < 0)
 		return (int)n;
-	/* 64-bit registers are 16 hex digits, eflags and segments 8. */
-	if ((n != 16 && n != 8) || gdb_hex_to_bytes(reply, bytes, (size_t)n / 2) < 0)
-		return vm_fail(EIO, "gdb: register %d: unexpected reply '%s'", regno, reply);
+	if ((size_t)n < 2 * (off + size) || gdb_hex_to_bytes(reply + 2 * off, bytes, size) < 0)
+		return vm_fail(EIO, "gdb: register %d: short or bad 'g' reply (%ld chars)", regno, n);
 	*value = 0;
-	for (int i = (int)n / 2 - 1; i >= 0; i--)
+	for (int i = (int)size - 1; i >= 0; i--)
 		*value = (*value << 8) | bytes[i];
 	return 0;
 }
 
 int gdb_write_reg(struct gdb *g, int regno, uint64_t value, int timeout_ms)
 {
-	char cmd[64], hex[17];
+	char regs[GDB_PACKET_MAX + 1], cmd[GDB_PACKET_MAX + 2], hex[17];
 	unsigned char bytes[8];
+	size_t off = 0, size = 0;
+	long n;
 
-	for (int i = 0; i < 8; i++)
+	if (reg_slot(regno, &off, &size) < 0)
+		return -EINVAL;
+	n = gdb_transact(g, "g", regs, sizeof(regs), timeout_ms);
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n < 2 * (off + size))
+		return vm_fail(EIO, "gdb: short 'g' reply (%ld chars)", n);
+	for (size_t i = 0; i < size; i++)
 		bytes[i] = (unsigned char)(value >> (8 * i));
-	/* eflags (17) and the segment registers are 32-bit in QEMU's map */
-	gdb_bytes_to_hex(bytes, regno >= 17 && regno <= 23 ? 4 : 8, hex);
-	snprintf(cmd, sizeof(cmd), "P%x=%s", regno, hex);
+	gdb_bytes_to_hex(bytes, size, hex);
+	memcpy(regs + 2 * off, hex, 2 * size);
+	snprintf(cmd, sizeof(cmd), "G%s", regs);
 	return gdb_expect_ok(g, cmd, timeout_ms);
 }
 

@@ -43,7 +43,7 @@ static void on_gdb_stop(void *arg, const char *reply)
 
 static int gdb_connect(struct vm *vm)
 {
-	char path[PATH_MAX], stop[128];
+	char path[PATH_MAX];
 	int fd;
 
 	if (vm->has_gdb)
@@ -56,14 +56,10 @@ static int gdb_connect(struct vm *vm)
 		return fd;
 	gdb_init(&vm->gdb, fd, on_gdb_stop, vm);
 	vm->has_gdb = true;
-	/* '?' both syncs the stream and confirms the stub stopped the VM. */
-	long n = gdb_transact(&vm->gdb, "?", stop, sizeof(stop), VM_GDB_TIMEOUT_MS);
-
-	if (n < 0) {
-		gdb_close(&vm->gdb);
-		vm->has_gdb = false;
-		return (int)n;
-	}
+	/* No '?' handshake: QEMU answers it *and* announces the stop the
+	 * connection caused, two stop replies for one question. The stray
+	 * one is ignored by vm_gdb_handle_stop like any stop that is not a
+	 * breakpoint. */
 	return 0;
 }
 
@@ -204,16 +200,34 @@ int vm_bp_hits(struct vm *vm, uint64_t gva)
 	return bp->hits;
 }
 
-/* A stop reply arrived: a probe hit (count, disarm, continue) or a stop
- * someone asked for (QMP stop, our interrupt): nothing to do. */
+/* QMP's run state ("running", "paused", "debug", ...); "" if unknown. */
+static void qemu_status(struct vm *vm, char *out, size_t size)
+{
+	json_t *st = NULL;
+
+	out[0] = '\0';
+	if (vm->has_qmp &&
+	    qmp_execute(&vm->qmp, "query-status", NULL, &st, VM_QMP_TIMEOUT_MS, -1) == 0)
+		snprintf(out, size, "%s", json_string_value(json_object_get(st, "status")) ?: "");
+	json_decref(st);
+}
+
+/* A stop reply arrived: a probe hit (count, disarm, continue) or any
+ * other stop (QMP stop, the attach itself): nothing to do. QEMU's gdbstub
+ * stops a running VM on any byte it receives, so nothing is sent unless
+ * QMP confirms the VM sits in the "debug" state of a breakpoint. */
 void vm_gdb_handle_stop(struct vm *vm)
 {
+	char status[32];
 	uint64_t rip;
 	unsigned sig = 0;
 
 	sscanf(vm->pending_stop + 1, "%2x", &sig);
 	vm->pending_stop[0] = '\0';
 	if (sig != 5 || !vm->has_gdb) /* not SIGTRAP */
+		return;
+	qemu_status(vm, status, sizeof(status));
+	if (strcmp(status, "debug") != 0)
 		return;
 	if (gdb_read_reg(&vm->gdb, REG_RIP, &rip, VM_GDB_TIMEOUT_MS) < 0)
 		return;

@@ -18,11 +18,14 @@ static _Thread_local char last_error[512];
 
 int vm_fail(int err, const char *fmt, ...)
 {
+	char msg[sizeof(last_error)];
 	va_list ap;
 
+	/* via a copy: callers often pass vm_error() itself as an argument */
 	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(last_error, msg, sizeof(msg));
 	return -err;
 }
 

@@ -283,7 +283,8 @@ int vm_attach(const char *dir, struct vm **out)
 		vm->has_qmp = true;
 	if (!vm->has_qmp) {
 		vm_destroy(vm);
-		return vm_fail(EBUSY, "%s: cannot talk QMP (%s)", dir, vm_error());
+		return vm_fail(EBUSY, "%s: cannot talk QMP (%s; is another vmctl using this VM?)",
+			       dir, vm_error());
 	}
 	json_t *st = NULL;
 

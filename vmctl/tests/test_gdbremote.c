@@ -193,15 +193,27 @@ static int stub_finish(struct stub *s)
 	return s->failed;
 }
 
+/* 'g' reply: 16 GPRs (rax = 1, rsp = 0x1000, ...), rip, eflags, 6 segs */
+#define GPR(x) x "00000000000000"
+#define REGS_HEX GPR("01") GPR("02") GPR("03") GPR("04") GPR("05") GPR("06") GPR("07") \
+	"0010000000000000" GPR("09") GPR("0a") GPR("0b") GPR("0c") GPR("0d") GPR("0e") GPR("0f") GPR("10") \
+	"0010008181ffffff" "46020000" "10000000" "18000000" "18000000" "18000000" "00000000" "00000000"
+#define REGS_NEW_RSP GPR("01") GPR("02") GPR("03") GPR("04") GPR("05") GPR("06") GPR("07") \
+	"0800000000000000" GPR("09") GPR("0a") GPR("0b") GPR("0c") GPR("0d") GPR("0e") GPR("0f") GPR("10") \
+	"0010008181ffffff" "46020000" "10000000" "18000000" "18000000" "18000000" "00000000" "00000000"
+static char REGS_REPLY[1024];
+
 static void test_client_memory_registers(void **state)
 {
 	(void)state;
-	static const char *const script[] = {
+	const char *const script[] = {
 		/* an async stop reply arrives before the answer */
 		"mffffffff81000000,4", "+$T05thread:01;#07$48656c6c#09",
 		"Mffffffff81000010,2:beef", "+$OK#9a",
-		"p10", "+$0010008181ffffff#57",
-		"P7=0800000000000000", "+$OK#9a",
+		"g", REGS_REPLY,
+		"g", REGS_REPLY,
+		"g", REGS_REPLY,
+		"G" REGS_NEW_RSP, "+$OK#9a",
 		"Z0,ffffffffc0001234,1", "+$OK#9a",
 		"mffff,1", "+$E14#aa",
 		NULL,
@@ -211,6 +223,11 @@ static void test_client_memory_registers(void **state)
 	struct stops st = { 0 };
 	unsigned char buf[4];
 	uint64_t v;
+	unsigned sum = 0;
+
+	for (const char *p = REGS_HEX; *p; p++)
+		sum += (unsigned char)*p;
+	snprintf(REGS_REPLY, sizeof(REGS_REPLY), "+$%s#%02x", REGS_HEX, sum & 0xff);
 	int fd = stub_start(&s, script);
 
 	gdb_init(&g, fd, on_stop, &st);
@@ -221,7 +238,10 @@ static void test_client_memory_registers(void **state)
 	assert_int_equal(gdb_write_mem(&g, 0xffffffff81000010ull, "\xbe\xef", 2, 2000), 0);
 	assert_int_equal(gdb_read_reg(&g, 16, &v, 2000), 0);
 	assert_int_equal(v, 0xffffff8181001000ull);
+	assert_int_equal(gdb_read_reg(&g, 17, &v, 2000), 0);
+	assert_int_equal(v, 0x246); /* eflags, 4 bytes */
 	assert_int_equal(gdb_write_reg(&g, 7, 8, 2000), 0);
+	assert_true(gdb_read_reg(&g, 99, &v, 2000) < 0);
 	assert_int_equal(gdb_breakpoint(&g, true, 0xffffffffc0001234ull, 2000), 0);
 	assert_true(gdb_read_mem(&g, 0xffff, buf, 1, 2000) < 0);
 	gdb_close(&g);
