@@ -531,6 +531,39 @@ static void test_section_past_end(void **state)
 	image_close(&e);
 }
 
+/* An import the build did not version gets a __versions entry of its own. */
+static void test_unversioned_import_gets_an_entry(void **state)
+{
+	struct bindings b;
+	struct rewrite_stats st;
+	struct iso_err err;
+	struct image e, out;
+	Elf_Data *v;
+	size_t at = 0;
+
+	(void)state;
+	image_open(&e, env("E1000_KO"));
+	v = scn_data(&e, "__versions");
+	assert_non_null(v);
+	for (size_t off = 0; off < v->d_size; off += MODVERSION_ENTRY_SIZE)
+		if (strcmp((char *)v->d_buf + off + 8, "kfree") == 0)
+			at = (unsigned char *)v->d_buf + off + 8 - e.bytes;
+	assert_true(at > 0);
+	e.bytes[at + 4] = 'X';	/* "kfreX": kfree now has no entry */
+	write_file("unversioned.ko", e.bytes, e.size);
+	load_bindings(&b, NULL);
+	if (isolate_module("unversioned.ko", "unversioned.nooks.ko", &b, &st, &err))
+		fail_msg("%s", err.msg);
+	image_open(&out, "unversioned.nooks.ko");
+	assert_int_equal(scn_data(&out, "__versions")->d_size, v->d_size + MODVERSION_ENTRY_SIZE);
+	assert_true(version_crc(&out, "nooks_w_kfree") == (int64_t)fake_crc("nooks_w_kfree"));
+	assert_true(version_crc(&out, "kfreX") >= 0);
+	assert_int_equal(st.versions, st.renamed);
+	image_close(&out);
+	image_close(&e);
+	bindings_free(&b);
+}
+
 static void test_depends_merge(void **state)
 {
 	char out[256];
@@ -693,6 +726,7 @@ int main(void)
 		cmocka_unit_test(test_modversion_name_limit),
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_section_past_end),
+		cmocka_unit_test(test_unversioned_import_gets_an_entry),
 		cmocka_unit_test(test_depends_merge),
 		cmocka_unit_test(test_resident_names),
 		cmocka_unit_test(test_cli),
