@@ -37,13 +37,16 @@ static void echo_serve_conn(int c)
 	close(c);
 }
 
-int echo_server_run(int port)
+int echo_server_run(const char *bind_addr, int port)
 {
 	struct sockaddr_in addr = { .sin_family = AF_INET,
-				    .sin_port = htons((uint16_t)port),
-				    .sin_addr.s_addr = htonl(INADDR_ANY) };
+				    .sin_port = htons((uint16_t)port) };
 	int one = 1, s;
 
+	if (inet_pton(AF_INET, bind_addr, &addr.sin_addr) != 1) {
+		errno = EINVAL;
+		return -1;
+	}
 	signal(SIGCHLD, SIG_IGN);   /* connection children reap themselves */
 	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)

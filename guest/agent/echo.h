@@ -8,9 +8,9 @@
 
 #define ECHO_PORT 7
 
-/* Serves forever on 0.0.0.0:port (one child process per connection).
+/* Serves forever on addr:port (one child process per connection).
  * Returns only on a setup error. */
-int echo_server_run(int port);
+int echo_server_run(const char *addr, int port);
 
 struct echo_stats {
 	size_t sent, received;

@@ -114,7 +114,8 @@ static void run_echo_server(void *arg)
 	/* The name the liveness check looks for in /proc/<pid>/comm. */
 	if (prctl(PR_SET_NAME, "nooks-echo", 0, 0, 0) < 0)
 		_exit(125);
-	echo_server_run(ECHO_PORT);
+	/* Any address of the peer namespace: only peer0 and lo live there. */
+	echo_server_run("0.0.0.0", ECHO_PORT);
 }
 
 /* ---- pid files and liveness ------------------------------------------ */

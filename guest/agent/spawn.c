@@ -115,9 +115,17 @@ int spawn_run(char *const argv[], const struct spawn_opts *opts,
 			wait_ms = 0;   /* just drain what is already there */
 		if (deadline && !exited && now_ms() >= deadline) {
 			kill(pid, SIGKILL);
-			waitpid(pid, &res->status, 0);
 			res->timed_out = true;
 			exited = true;
+			eof = true;
+			/* A helper stuck in the kernel (a broken driver holding a
+			 * lock) cannot die; give it a moment, then leave it be. */
+			res->status = SIGKILL;
+			for (int i = 0; i < 20; i++) {
+				if (waitpid(pid, &res->status, WNOHANG) == pid)
+					break;
+				sleep_ms(50);
+			}
 		}
 		if (eof)
 			continue;
