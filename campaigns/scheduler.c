@@ -86,7 +86,8 @@ static void account(struct worker *w, const struct trial_record *rec)
 			run->tally.count[o]++;
 	atomic_fetch_add(&run->done, 1);
 	if (!isatty(STDERR_FILENO) || run->cfg->verbose)
-		fprintf(stderr, "trial %lld %-8s %-18s %-28s %.1fs%s\n", (long long)rec->trial_index,
+		fprintf(stderr, "%strial %lld %-8s %-18s %-28s %.1fs%s\n",
+			isatty(STDERR_FILENO) ? "\r\033[K" : "", (long long)rec->trial_index,
 			rec->mode, rec->verdict.outcome, rec->verdict.sub_reason,
 			rec->total_ms == RESULTS_NULL_INT ? 0.0 : (double)rec->total_ms / 1000.0,
 			rec->attempts > 1 ? " (retried)" : "");
