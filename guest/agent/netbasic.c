@@ -472,6 +472,7 @@ void workload_net_basic(struct reply_sink *out, unsigned long long tag,
 	};
 	char why[160];
 
+	spawn_set_deadline(nb.deadline_ms);
 	if (netif_find_by_driver(TARGET_DRIVER, nb.ifname, sizeof(nb.ifname)) == 0)
 		nb.have_if = true;
 	if (peer_servers_ensure(true, why, sizeof(why)) < 0) {

@@ -17,6 +17,13 @@
 
 #include "fsutil.h"
 
+static long long spawn_deadline_ms;
+
+void spawn_set_deadline(long long deadline_ms)
+{
+	spawn_deadline_ms = deadline_ms;
+}
+
 int netns_enter(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -83,6 +90,8 @@ int spawn_run(char *const argv[], const struct spawn_opts *opts,
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
+	if (spawn_deadline_ms && (!deadline || spawn_deadline_ms < deadline))
+		deadline = spawn_deadline_ms;
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
 	pid = fork();

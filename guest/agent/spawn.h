@@ -31,6 +31,11 @@ int spawn_run(char *const argv[], const struct spawn_opts *opts,
 
 void spawn_result_free(struct spawn_result *res);
 
+/* A CLOCK_MONOTONIC time in ms (now_ms()) that no helper started from this
+ * process may outlive, whatever its own timeout: a workload sets its budget
+ * here so that a helper hung on a broken driver cannot overrun it. 0: none. */
+void spawn_set_deadline(long long deadline_ms);
+
 /* Enters the network namespace at `path` (this thread). */
 int netns_enter(const char *path);
 

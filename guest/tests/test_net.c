@@ -48,6 +48,24 @@ static void test_spawn_kills_on_timeout(void **state)
 	spawn_result_free(&r);
 }
 
+static void test_spawn_respects_the_global_deadline(void **state)
+{
+	char *argv[] = { "sleep", "10", NULL };
+	struct spawn_opts o = { .timeout_ms = 10000 };
+	struct spawn_result r;
+	struct timespec t0, now;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	now = t0;
+	spawn_set_deadline((long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 + 300);
+	assert_int_equal(spawn_run(argv, &o, &r), 0);
+	spawn_set_deadline(0);
+	assert_true(r.timed_out);
+	assert_true(seconds_since(&t0) < 3.0);
+	spawn_result_free(&r);
+}
+
 static void test_spawn_missing_program_and_output_limit(void **state)
 {
 	char *missing[] = { "/nonexistent/program", NULL };
@@ -149,6 +167,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spawn_captures_output_and_exit_code),
 		cmocka_unit_test(test_spawn_kills_on_timeout),
+		cmocka_unit_test(test_spawn_respects_the_global_deadline),
 		cmocka_unit_test(test_spawn_missing_program_and_output_limit),
 		cmocka_unit_test(test_spawn_does_not_wait_for_background_children),
 		cmocka_unit_test(test_echo_round_trip_on_loopback),
