@@ -62,8 +62,12 @@ static void emit_checks(FILE *out, const struct wg_entry *e)
 		emit_refuse_return(out, e, "\t\t");
 		fputs("\t}\n", out);
 	}
-	if (e->sleeps) {
-		fputs("\tif (d && unlikely(in_atomic() || irqs_disabled())) {\n", out);
+	if (e->sleeps || e->sleeps_gfp) {
+		fputs("\tif (d && ", out);
+		/* an allocation may sleep only when its gfp flags allow blocking */
+		if (e->sleeps_gfp)
+			fprintf(out, "gfpflags_allow_blocking(%s) && ", e->sleeps_gfp);
+		fputs("unlikely(in_atomic() || irqs_disabled())) {\n", out);
 		fprintf(out, "\t\tnooks_param_fault(d, \"%s\", \"may sleep, called in atomic context\");\n",
 			e->symbol);
 		emit_refuse_return(out, e, "\t\t");

@@ -216,6 +216,7 @@ static int parse_attr(struct parse_ctx *c, struct wg_entry *e, char *tok)
 	struct { const char *key; char **slot; } valued[] = {
 		{ "kind", &e->kind }, { "obj", &e->obj }, { "aux", &e->aux },
 		{ "aux2", &e->aux2 }, { "aux3", &e->aux3 }, { "consumes", &e->consumes },
+		{ "sleeps_if_gfp", &e->sleeps_gfp },
 		{ "err", &e->err }, { "ok", &e->ok }, { "when", &e->when },
 		{ "va", &e->va }, { "reason", &e->reason },
 	};
@@ -304,6 +305,8 @@ static int check_entry(struct parse_ctx *c, const struct wg_entry *e)
 		if (!known_kind(kind))
 			return fail(c, "unknown kind '%s' in consumes=", kind);
 	}
+	if (e->sleeps_gfp && !has_param(e, e->sleeps_gfp))
+		return fail(c, "sleeps_if_gfp=%s is not a parameter of %s", e->sleeps_gfp, e->symbol);
 	if (e->ok && e->cls != WG_ALLOC)
 		return fail(c, "ok= only applies to alloc");
 	if (e->when && e->cls != WG_FREE)
@@ -357,7 +360,7 @@ static void free_entry(struct wg_entry *e)
 		free(e->params[i].name);
 	}
 	free(e->kind); free(e->obj); free(e->aux); free(e->aux2); free(e->aux3);
-	free(e->consumes); free(e->err);
+	free(e->consumes); free(e->sleeps_gfp); free(e->err);
 	free(e->ok); free(e->when); free(e->va); free(e->reason);
 	for (int i = 0; i < e->nnonnull; i++)
 		free(e->nonnull[i]);

@@ -44,6 +44,7 @@ struct wg_entry {
 	bool variadic;
 	/* attributes (NULL when absent) */
 	char *kind, *obj, *aux, *aux2, *aux3, *err, *ok, *when, *va, *reason;
+	char *sleeps_gfp;	/* sleeps when this gfp_t parameter allows blocking */
 	char *consumes;		/* alloc: "KIND:expr" untracked once the call succeeds */
 	char *nonnull[WG_MAX_NONNULL];
 	int nnonnull;

@@ -194,6 +194,8 @@ static void test_malformed_lines_name_their_line(void **state)
 	expect_error("pass | void a_function_whose_name_is_far_too_long_for_a_modversion(int x);\n",
 		     "longer than the 55 bytes");
 	expect_error("include linux/pci.h\n", "t.tbl:1: include needs");
+	expect_error("alloc kind=KMALLOC obj=ret err=NULL sleeps_if_gfp=gfp | void *a(int flags);\n",
+		     "sleeps_if_gfp=gfp is not a parameter");
 	expect_error("# only comments\n", "no entries");
 }
 
