@@ -425,6 +425,16 @@ static int rewrite_copy(const struct kofile *ko, const char *tmp_path, int fd, s
 	elf = elf_begin(fd, ELF_C_RDWR, NULL);
 	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
 		return iso_fail(err, "%s: libelf: %s", tmp_path, elf_errmsg(-1));
+	/*
+	 * Read every section now: elf_update() lays the grown file out anew
+	 * and must not overwrite bytes it has not read yet.
+	 */
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		if (!elf_getdata(scn, NULL) && elf_errno() != 0) {
+			iso_fail(err, "%s: section %zu: %s", tmp_path, elf_ndxscn(scn), elf_errmsg(-1));
+			goto out;
+		}
+	}
 	if (rename_imports(elf, pl, &own, err) ||
 	    rewrite_versions(elf, shstrndx, pl, &own, &st->versions, err) ||
 	    add_depends(elf, shstrndx, &own, err) ||
