@@ -49,9 +49,13 @@ static bool agent_unsolicited(struct agent *a, const char *line)
 		return true;
 	}
 	if (sscanf(line, "HB %" SCNu64 " %" SCNu64, &seq, &up) == 2 && strncmp(line, "HB ", 3) == 0) {
+		int64_t now = now_ms();
+
+		if (now - a->last_alive_ms > a->max_gap_ms)
+			a->max_gap_ms = (int)(now - a->last_alive_ms);
 		a->hb_seq = seq;
 		a->hb_uptime_ms = up;
-		a->last_alive_ms = now_ms();
+		a->last_alive_ms = now;
 		return true;
 	}
 	return false;
@@ -244,6 +248,7 @@ static enum vm_cmd_status agent_command_once(struct agent *a, const char *cmdlin
 	/* Nobody may have read the heartbeats while the caller was idle: the
 	 * hang clock starts again with each command. */
 	a->last_alive_ms = now_ms();
+	a->max_gap_ms = 0;
 	for (;;) {
 		bool done = false;
 
@@ -291,6 +296,7 @@ static enum vm_cmd_status agent_command_once(struct agent *a, const char *cmdlin
 		}
 	}
 	res->seconds = now_seconds() - start;
+	res->max_heartbeat_gap_ms = a->max_gap_ms;
 	return res->status;
 }
 

@@ -29,6 +29,7 @@ struct agent {
 	uint64_t hb_seq;         /* last heartbeat sequence */
 	uint64_t hb_uptime_ms;   /* guest uptime in the last heartbeat */
 	int64_t last_alive_ms;   /* host time of the last READY/HB */
+	int max_gap_ms;          /* longest heartbeat gap in the current command */
 	int hang_timeout_ms;     /* 0 = no hang detection */
 	int tick_ms;             /* how often check runs while waiting */
 	agent_check_fn check;

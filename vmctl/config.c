@@ -67,5 +67,5 @@ void vm_config_init(struct vm_config *cfg, const char *dir)
 	cfg->mem_mb = 256;
 	cfg->smp = 1;
 	cfg->ready_timeout_ms = 120000;
-	cfg->hang_timeout_ms = 10000;
+	cfg->hang_timeout_ms = 20000; /* TCG on a loaded host stalls for seconds */
 }

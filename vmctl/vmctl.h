@@ -42,7 +42,7 @@ struct vm_config {
 	int smp;              /* default 1 */
 	bool gdb;             /* add the gdbstub chardev (default true) */
 	int ready_timeout_ms; /* boot/restore until agent READY; default 120000 */
-	int hang_timeout_ms;  /* no agent heartbeat for this long = hung; default 10000 */
+	int hang_timeout_ms;  /* no agent heartbeat for this long = hung; default 20000 */
 	/* NULL-terminated extra QEMU arguments appended as given (never through a
 	 * shell). Any -netdev other than hubport, and -incoming, are refused. */
 	const char *const *extra_args;
@@ -170,6 +170,7 @@ struct vm_cmd_result {
 	char final[1024]; /* text after OK/ERR on the final line */
 	int steps_pass, steps_fail;
 	double seconds;   /* wall time of the command */
+	int max_heartbeat_gap_ms; /* longest silence between heartbeats meanwhile */
 };
 
 /* Send "<tag> <printf(fmt,...)>" to the agent, call fn (may be NULL) for

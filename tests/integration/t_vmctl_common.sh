@@ -44,7 +44,7 @@ net_basic() {
 	local d=$1 out
 	vmctl agent --dir "$d" load e1000 >/dev/null || fail "load e1000 in $d"
 	out=$(timeout 300 vmctl --json agent --dir "$d" run net-basic 120) || true
-	echo "$out" | jq -c '{status, pass, fail, final}'
+	echo "$out" | jq -c '{status, pass, fail, final, max_heartbeat_gap_ms}'
 	echo "$out" | jq -e '.status == "OK" and .fail == 0 and .pass >= 9 and
 		([.steps[] | select(.pass | not)] | length) == 0 and (.steps | length) == .pass' >/dev/null ||
 		fail "net-basic in $d: $(echo "$out" | jq -c '[.steps[] | select(.pass | not)], .final')"

@@ -54,10 +54,11 @@ static int finish(const char *cmd, struct vm *vm, enum vm_cmd_status s,
 		killed = true;
 	}
 	if (cli_json) {
-		json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:i,s:f,s:b}", "command", cmd, "status",
+		json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:i,s:f,s:b,s:i}", "command", cmd, "status",
 				      vm_cmd_status_name(s), "final", res->final, "pass",
 				      res->steps_pass, "fail", res->steps_fail, "seconds",
-				      res->seconds, "killed", killed);
+				      res->seconds, "killed", killed, "max_heartbeat_gap_ms",
+				      res->max_heartbeat_gap_ms);
 
 		json_object_set_new(o, "steps", c->steps);
 		json_object_set_new(o, "data", c->data);
@@ -77,7 +78,7 @@ static int finish(const char *cmd, struct vm *vm, enum vm_cmd_status s,
 	return status_exit[s];
 }
 
-static int hang_ms = 10000;
+static int hang_ms = 20000;
 
 static int parse(const char *cmd, int argc, char **argv, const char **dir, int *timeout_ms)
 {

@@ -175,6 +175,7 @@ static int stub_start(struct stub *s, const char *const *script)
 {
 	int sv[2];
 
+	signal(SIGPIPE, SIG_IGN);
 	memset(s, 0, sizeof(*s));
 	s->script = script;
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
