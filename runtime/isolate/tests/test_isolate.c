@@ -379,6 +379,60 @@ static void test_unwrapped_imports_refused(void **state)
 	bindings_free(&b);
 }
 
+/*
+ * pcnet32 depends on mii: once its unwrapped imports are declared
+ * kernel-bound (test-only bindings), the merged entry is depends=mii,nooks.
+ */
+static void test_existing_depends_merged(void **state)
+{
+	struct bindings b;
+	struct rewrite_stats st;
+	struct iso_err err;
+	struct image in, out;
+	Elf_Scn *scn;
+	Elf_Data *syms;
+	GElf_Shdr sh;
+	FILE *f;
+	const char *dep = NULL;
+	char cmd[1024];
+
+	(void)state;
+	load_bindings(&b, NULL);
+	image_open(&in, env("OTHER_KO"));
+	snprintf(cmd, sizeof(cmd), "cp %s merged-imports.txt", env("NOOKS_IMPORTS"));
+	assert_int_equal(system(cmd), 0);
+	f = fopen("merged-imports.txt", "a");
+	assert_non_null(f);
+	scn = elf_symtab(in.elf);
+	gelf_getshdr(scn, &sh);
+	syms = elf_getdata(scn, NULL);
+	for (size_t i = 1; i < sh.sh_size / sh.sh_entsize; i++) {
+		GElf_Sym s;
+		const char *n;
+
+		gelf_getsym(syms, (int)i, &s);
+		n = elf_strptr(in.elf, sh.sh_link, s.st_name);
+		if (s.st_shndx == SHN_UNDEF && *n && !bindings_find(&b, n))
+			fprintf(f, "kernel %s test-only\n", n);
+	}
+	fclose(f);
+	bindings_free(&b);
+	if (bindings_load_files(&b, "merged-imports.txt", "nooks.symvers", &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(count_modinfo(&in, "depends=", &dep), 1);
+	assert_string_equal(dep, "depends=mii");
+	if (isolate_module(env("OTHER_KO"), "merged.ko", &b, &st, &err))
+		fail_msg("%s", err.msg);
+	image_open(&out, "merged.ko");
+	assert_int_equal(count_modinfo(&out, "depends=", &dep), 1);
+	assert_string_equal(dep, "depends=mii,nooks");
+	assert_int_equal(count_modinfo(&out, "", NULL), count_modinfo(&in, "", NULL));
+	assert_true(st.renamed > 0);
+	image_close(&out);
+	image_close(&in);
+	bindings_free(&b);
+}
+
 static void test_missing_wrapper_crc_refused(void **state)
 {
 	struct bindings b;
@@ -722,6 +776,7 @@ int main(void)
 		cmocka_unit_test(test_e1000_rewrite),
 		cmocka_unit_test(test_isolated_module_is_refused_again),
 		cmocka_unit_test(test_unwrapped_imports_refused),
+		cmocka_unit_test(test_existing_depends_merged),
 		cmocka_unit_test(test_missing_wrapper_crc_refused),
 		cmocka_unit_test(test_modversion_name_limit),
 		cmocka_unit_test(test_bad_inputs),
