@@ -4,8 +4,25 @@
 #include "serial.h"
 
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include "fsutil.h"
+
+/* QEMU's 16550 hands the guest at most "RX trigger level" bytes per
+ * interrupt; Linux sets 8. 14 (the 16550 maximum) nearly doubles `put`
+ * throughput under TCG. Best effort: other UARTs lack the knob. */
+static void raise_rx_trigger(const char *dev)
+{
+	const char *base = strrchr(dev, '/');
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/class/tty/%s/rx_trig_bytes",
+		 base ? base + 1 : dev);
+	fs_write_str(path, "14");
+}
 
 int serial_open_raw(const char *dev)
 {
@@ -26,6 +43,7 @@ int serial_open_raw(const char *dev)
 	if (tcsetattr(fd, TCSANOW, &t) < 0)
 		goto fail;
 	tcflush(fd, TCIFLUSH);   /* whatever arrived before the agent ran */
+	raise_rx_trigger(dev);
 	return fd;
 fail:
 	close(fd);
