@@ -49,3 +49,7 @@ net_basic() {
 		([.steps[] | select(.pass | not)] | length) == 0 and (.steps | length) == .pass' >/dev/null ||
 		fail "net-basic in $d: $(echo "$out" | jq -c '[.steps[] | select(.pass | not)], .final')"
 }
+
+# Ready snapshots of older images pile up in the shared cache (~100 MB
+# each); drop those untouched for a day.
+find "$TOP/build/vmctl-cache" -name '*.snap' -mmin +1440 -delete 2>/dev/null || true
