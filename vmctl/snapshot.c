@@ -133,9 +133,21 @@ static int wait_incoming(struct vm *vm, int timeout_ms)
 	}
 }
 
+/* VMCTL_TRACE=1 prints where restore time goes (stderr). */
+static void trace(const char *what, double t0)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("VMCTL_TRACE") != NULL;
+	if (on)
+		fprintf(stderr, "vmctl: %-26s %8.3f s\n", what, now_seconds() - t0);
+}
+
 int vm_restore(const struct vm_config *cfg, const char *snapshot, struct vm **out)
 {
 	struct vm *vm = NULL;
+	double t0 = now_seconds();
 	int fd, r;
 
 	fd = open(snapshot, O_RDONLY | O_CLOEXEC);
@@ -144,6 +156,7 @@ int vm_restore(const struct vm_config *cfg, const char *snapshot, struct vm **ou
 	r = vm_new(cfg, &vm);
 	if (r == 0)
 		r = vm_start_qemu(vm, true);
+	trace("QEMU up, sockets connected", t0);
 	if (r == 0)
 		r = qmp_execute(&vm->qmp, "getfd", json_pack("{s:s}", "fdname", SNAPSHOT_FDNAME),
 				NULL, VM_QMP_TIMEOUT_MS, fd);
@@ -154,11 +167,13 @@ int vm_restore(const struct vm_config *cfg, const char *snapshot, struct vm **ou
 				VM_QMP_TIMEOUT_MS, -1);
 	if (r == 0)
 		r = wait_incoming(vm, vm->cfg.ready_timeout_ms);
+	trace("state loaded, running", t0);
 	if (r == 0) {
 		vm->paused = false;
 		vm->agent.last_alive_ms = now_ms();
 		r = vm_connect_agent(vm, false);
 	}
+	trace("agent READY", t0);
 	if (r < 0) {
 		char msg[512];
 
