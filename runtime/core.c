@@ -110,6 +110,24 @@ struct nooks_domain *nooks_domain_by_addr(unsigned long addr)
 	return NULL;
 }
 
+/* The one domain there is, or NULL when there are none or several. */
+struct nooks_domain *nooks_only_domain(void)
+{
+	struct nooks_domain *only = NULL;
+	int i;
+
+	for (i = 0; i < NOOKS_MAX_DOMAINS; i++) {
+		struct nooks_domain *d = READ_ONCE(nooks_domains[i]);
+
+		if (!d)
+			continue;
+		if (only)
+			return NULL;
+		only = d;
+	}
+	return only;
+}
+
 /*
  * The domain a wrapper acts for: the module its caller's return address
  * lies in, else the innermost entry's domain.

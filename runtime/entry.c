@@ -128,11 +128,27 @@ void nooks_leave(struct nooks_ctx *c)
 		wake_up_all(&d->idle_wq);
 }
 
+/*
+ * Wrappers are called only by isolated drivers. Outside any entry the
+ * driver runs in a callback nooks does not interpose on (a PM or error
+ * handler, an ops member missing from shadow_ops.h): its faults there are
+ * not contained, but what it acquires must still be tracked, so with a
+ * single domain that domain is the answer.
+ */
 struct nooks_domain *nooks_current_domain(void)
 {
 	struct nooks_ctx *c = nooks_innermost(nooks_level_now());
+	struct nooks_domain *d;
 
-	return c ? c->d : NULL;
+	if (c)
+		return c->d;
+	d = nooks_only_domain();
+	if (d && !d->warned_outside) {
+		d->warned_outside = true;
+		pr_warn("nooks: %s: driver code ran outside any nooks entry (%pS)\n",
+			d->name, __builtin_return_address(0));
+	}
+	return d;
 }
 EXPORT_SYMBOL_GPL(nooks_current_domain);
 

@@ -130,6 +130,7 @@ struct nooks_domain {
 
 	struct pci_dev *pdev;		/* last device probed, for quiesce */
 	bool intx_silenced;
+	bool warned_outside;		/* driver ran outside any entry */
 
 	/* Statistics for sysfs. */
 	atomic64_t xpc_count;
@@ -165,6 +166,7 @@ const char *nooks_state_name(enum nooks_dom_state s);
 bool nooks_state_callable(enum nooks_dom_state s);
 struct nooks_domain *nooks_domain_by_addr(unsigned long addr);
 struct nooks_domain *nooks_domain_by_caller(unsigned long ret_addr);
+struct nooks_domain *nooks_only_domain(void);
 bool nooks_set_state(struct nooks_domain *d, enum nooks_dom_state from,
 		     enum nooks_dom_state to);
 int nooks_domain_call_init(struct nooks_domain *d);

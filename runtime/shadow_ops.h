@@ -74,3 +74,44 @@ NOOKS_ETH(int, get_link_ksettings, -EIO, NOOKS_INJ_NONE,
 NOOKS_ETH(int, set_link_ksettings, -EIO, NOOKS_INJ_NONE,
 	 (struct net_device *dev, const struct ethtool_link_ksettings *ks),
 	 (dev, ks))
+NOOKS_ETH_VOID(get_regs, NOOKS_INJ_NONE,
+	       (struct net_device *dev, struct ethtool_regs *regs, void *p),
+	       (dev, regs, p))
+NOOKS_ETH(int, set_wol, -EIO, NOOKS_INJ_NONE,
+	  (struct net_device *dev, struct ethtool_wolinfo *wol), (dev, wol))
+NOOKS_ETH(int, get_eeprom, -EIO, NOOKS_INJ_NONE,
+	  (struct net_device *dev, struct ethtool_eeprom *ee, u8 *data),
+	  (dev, ee, data))
+NOOKS_ETH(int, set_eeprom, -EIO, NOOKS_INJ_NONE,
+	  (struct net_device *dev, struct ethtool_eeprom *ee, u8 *data),
+	  (dev, ee, data))
+NOOKS_ETH(int, get_coalesce, -EIO, NOOKS_INJ_NONE,
+	  (struct net_device *dev, struct ethtool_coalesce *ec,
+	   struct kernel_ethtool_coalesce *kec, struct netlink_ext_ack *ack),
+	  (dev, ec, kec, ack))
+NOOKS_ETH(int, set_coalesce, -EIO, NOOKS_INJ_NONE,
+	  (struct net_device *dev, struct ethtool_coalesce *ec,
+	   struct kernel_ethtool_coalesce *kec, struct netlink_ext_ack *ack),
+	  (dev, ec, kec, ack))
+NOOKS_ETH_VOID(get_ringparam, NOOKS_INJ_NONE,
+	       (struct net_device *dev, struct ethtool_ringparam *rp,
+		struct kernel_ethtool_ringparam *krp,
+		struct netlink_ext_ack *ack),
+	       (dev, rp, krp, ack))
+NOOKS_ETH(int, set_ringparam, -EIO, NOOKS_INJ_NONE,
+	  (struct net_device *dev, struct ethtool_ringparam *rp,
+	   struct kernel_ethtool_ringparam *krp, struct netlink_ext_ack *ack),
+	  (dev, rp, krp, ack))
+NOOKS_ETH_VOID(get_pauseparam, NOOKS_INJ_NONE,
+	       (struct net_device *dev, struct ethtool_pauseparam *pp),
+	       (dev, pp))
+NOOKS_ETH(int, set_pauseparam, -EIO, NOOKS_INJ_NONE,
+	  (struct net_device *dev, struct ethtool_pauseparam *pp), (dev, pp))
+NOOKS_ETH_VOID(self_test, NOOKS_INJ_NONE,
+	       (struct net_device *dev, struct ethtool_test *t, u64 *data),
+	       (dev, t, data))
+NOOKS_ETH(int, set_phys_id, -EIO, NOOKS_INJ_NONE,
+	  (struct net_device *dev, enum ethtool_phys_id_state state),
+	  (dev, state))
+NOOKS_ETH(int, get_ts_info, -EIO, NOOKS_INJ_NONE,
+	  (struct net_device *dev, struct ethtool_ts_info *info), (dev, info))
