@@ -244,6 +244,9 @@ bool nooks_tracker_find_if(struct nooks_domain *d, enum nooks_obj_kind kind,
 			   bool (*match)(const struct nooks_obj *o,
 					 const void *arg),
 			   const void *arg, struct nooks_obj *out);
+/* Up to @max of @d's objects of @kind, oldest first. */
+int nooks_tracker_collect(struct nooks_domain *d, enum nooks_obj_kind kind,
+			  void *out[], int max);
 /* Forget (without releasing) objects of @d that live inside [start, end). */
 void nooks_tracker_forget_range(struct nooks_domain *d, unsigned long start,
 				unsigned long end);

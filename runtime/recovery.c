@@ -160,8 +160,10 @@ static bool nooks_match_any(const struct nooks_obj *o, const void *arg)
 
 void nooks_quiesce(struct nooks_domain *d)
 {
+	void *devs[8];
 	struct nooks_obj o;
 	LIST_HEAD(list);
+	int i, n;
 
 	if (d->pdev) {
 		nooks_pci_silence(d->pdev);
@@ -181,13 +183,11 @@ void nooks_quiesce(struct nooks_domain *d)
 		nooks_untrack(d, NOOKS_OBJ_NAPI, napi);
 	}
 
-	while (nooks_tracker_find_if(d, NOOKS_OBJ_NETDEV_REG, nooks_match_any,
-				     NULL, &o)) {
-		struct net_device *dev = (struct net_device *)o.obj;
-
-		netif_tx_disable(dev);
-		netif_carrier_off(dev);
-		break;
+	n = nooks_tracker_collect(d, NOOKS_OBJ_NETDEV_REG, devs,
+				  ARRAY_SIZE(devs));
+	for (i = 0; i < n; i++) {
+		netif_tx_disable(devs[i]);
+		netif_carrier_off(devs[i]);
 	}
 
 	nooks_tracker_take_kind(d, NOOKS_OBJ_TIMER, &list);

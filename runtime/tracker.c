@@ -170,6 +170,21 @@ bool nooks_tracker_find_if(struct nooks_domain *d, enum nooks_obj_kind kind,
 	return found;
 }
 
+int nooks_tracker_collect(struct nooks_domain *d, enum nooks_obj_kind kind,
+			  void *out[], int max)
+{
+	struct nooks_obj *o;
+	unsigned long flags;
+	int n = 0;
+
+	raw_spin_lock_irqsave(&nooks_objs_lock, flags);
+	list_for_each_entry(o, &nooks_dom_objs[d->slot], dnode)
+		if (o->kind == kind && n < max)
+			out[n++] = (void *)o->obj;
+	raw_spin_unlock_irqrestore(&nooks_objs_lock, flags);
+	return n;
+}
+
 /* Kinds whose object is embedded in driver memory rather than owning it. */
 static bool nooks_kind_embedded(enum nooks_obj_kind kind)
 {
