@@ -11,7 +11,7 @@ void commands_dispatch(struct agent *a, const struct proto_cmd *cmd);
 /* Budget for worker commands that take none. */
 #define BUDGET_LOAD_S     120
 #define BUDGET_UNLOAD_S   30
-#define BUDGET_CAT_S      10
+#define BUDGET_CAT_S      60   /* the serial line moves ~10 KB/s */
 #define BUDGET_SECTIONS_S 10
 
 #endif
