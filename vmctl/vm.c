@@ -586,11 +586,13 @@ int vm_probe_kvm(const struct vm_config *cfg, int timeout_ms)
 		return vm_fail(ENODEV, "/dev/kvm: %s", strerror(errno));
 	kcfg.kvm = true;
 	kcfg.ready_timeout_ms = timeout_ms;
+	double t0 = now_seconds();
+
 	r = vm_boot(&kcfg, &vm);
 	if (r < 0)
 		return r == -ETIMEDOUT ?
-			vm_fail(ETIMEDOUT, "KVM guest not READY within %d ms: KVM unusable here",
-				timeout_ms) : r;
+			vm_fail(ETIMEDOUT, "KVM guest not up after %.1f s (%s): KVM unusable here",
+				now_seconds() - t0, vm_error()) : r;
 	vm_destroy(vm);
 	return 0;
 }

@@ -334,6 +334,18 @@ int cmd_probe_kvm(int argc, char **argv)
 	double secs = mono() - t0;
 	const char *verdict = r == 0 ? "usable" : "unusable";
 
+	if (cfg.dir == dir) { /* our scratch dir: leave nothing behind */
+		static const char *const files[] = { "qmp.sock", "agent.sock", "console.sock",
+			"gdb.sock", "console.log", "console.raw", "qemu.log", "pid" };
+		char path[PATH_MAX];
+
+		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+			unlink(path);
+		}
+		rmdir(dir);
+	}
+
 	if (cli_json)
 		cli_print_json(json_pack("{s:s,s:s,s:f,s:s}", "command", "probe-kvm", "kvm", verdict,
 					 "seconds", secs, "reason", r == 0 ? "agent READY" : vm_error()));
