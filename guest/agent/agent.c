@@ -165,10 +165,15 @@ static void worker_read(struct agent *a)
 	if (n <= 0) {
 		int status;
 
-		/* The worker is gone or going: wait for it, then make sure the
-		 * host gets exactly one final line. */
-		if (w->pid > 0 && waitpid(w->pid, &w->status, 0) == w->pid)
-			w->pid = 0;
+		/* The worker is gone or going: wait a little for it (never
+		 * forever: a task an oops killed can stay stuck in exit), then
+		 * make sure the host gets exactly one final line. */
+		for (int i = 0; w->pid > 0 && i < 20; i++) {
+			if (waitpid(w->pid, &w->status, WNOHANG) == w->pid)
+				w->pid = 0;
+			else
+				sleep_ms(50);
+		}
 		status = w->status;
 		if (!w->final_seen) {
 			if (WIFSIGNALED(status))

@@ -188,7 +188,7 @@ static void test_budget_kills_and_times_out(void **state)
 	expect(s, "1 ERR ETIMEDOUT exec exceeded its budget of 1s");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	assert_true(secs >= 0.9 && secs < 4.0);
+	assert_true(secs >= 0.9 && secs < 20.0);   /* not killed: 30 s */
 	/* Heartbeats kept coming while the command ran. */
 	assert_true(s->heartbeats >= 1);
 	send_str(s, "3 ping\n");

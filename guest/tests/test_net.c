@@ -34,7 +34,7 @@ static void test_spawn_captures_output_and_exit_code(void **state)
 
 static void test_spawn_kills_on_timeout(void **state)
 {
-	char *argv[] = { "sleep", "10", NULL };
+	char *argv[] = { "sleep", "60", NULL };
 	struct spawn_opts o = { .timeout_ms = 300 };
 	struct spawn_result r;
 	struct timespec t0;
@@ -44,13 +44,14 @@ static void test_spawn_kills_on_timeout(void **state)
 	assert_int_equal(spawn_run(argv, &o, &r), 0);
 	assert_true(r.timed_out);
 	assert_int_equal(r.exit_code, 128 + SIGKILL);
-	assert_true(seconds_since(&t0) < 3.0);
+	/* Loose bound: the host may be busy; not killed would be 60 s. */
+	assert_true(seconds_since(&t0) < 20.0);
 	spawn_result_free(&r);
 }
 
 static void test_spawn_respects_the_global_deadline(void **state)
 {
-	char *argv[] = { "sleep", "10", NULL };
+	char *argv[] = { "sleep", "60", NULL };
 	struct spawn_opts o = { .timeout_ms = 10000 };
 	struct spawn_result r;
 	struct timespec t0, now;
@@ -62,7 +63,7 @@ static void test_spawn_respects_the_global_deadline(void **state)
 	assert_int_equal(spawn_run(argv, &o, &r), 0);
 	spawn_set_deadline(0);
 	assert_true(r.timed_out);
-	assert_true(seconds_since(&t0) < 3.0);
+	assert_true(seconds_since(&t0) < 20.0);
 	spawn_result_free(&r);
 }
 
@@ -87,7 +88,7 @@ static void test_spawn_missing_program_and_output_limit(void **state)
  * keep spawn_run waiting. */
 static void test_spawn_does_not_wait_for_background_children(void **state)
 {
-	char *argv[] = { "sh", "-c", "sleep 5 & echo started", NULL };
+	char *argv[] = { "sh", "-c", "sleep 25 & echo started", NULL };
 	struct spawn_opts o = { .timeout_ms = 10000 };
 	struct spawn_result r;
 	struct timespec t0;
@@ -97,7 +98,7 @@ static void test_spawn_does_not_wait_for_background_children(void **state)
 	assert_int_equal(spawn_run(argv, &o, &r), 0);
 	assert_false(r.timed_out);
 	assert_string_equal(r.output, "started\n");
-	assert_true(seconds_since(&t0) < 3.0);
+	assert_true(seconds_since(&t0) < 20.0);
 	spawn_result_free(&r);
 }
 
@@ -113,7 +114,7 @@ static void test_echo_round_trip_on_loopback(void **state)
 	assert_true(server >= 0);
 	if (server == 0)
 		_exit(echo_server_run("127.0.0.1", port) == 0 ? 0 : 1);
-	for (int i = 0; i < 50 && rc != 0; i++) {   /* until it listens */
+	for (int i = 0; i < 250 && rc != 0; i++) {   /* until it listens */
 		usleep(20000);
 		rc = echo_roundtrip("127.0.0.1", port, 256 * 1024, 42, 5000, &st);
 	}
