@@ -3,6 +3,7 @@
  * (same rule as tools/guest-kver) and the image the guest/ build makes. */
 #include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,17 +15,24 @@
 #define NOOKS_TOP "."
 #endif
 
+/* Worked out once per process: campaign workers call vm_config_init from
+ * several threads, and the strings must outlive all of them. */
+static pthread_once_t defaults_once = PTHREAD_ONCE_INIT;
+static char default_kernel_path[PATH_MAX];
+static char default_initrd_path[PATH_MAX];
+
 /* The newest /boot/vmlinuz-<ver> with /lib/modules/<ver>/build, or $KVER. */
 static const char *default_kernel(void)
 {
-	static char path[PATH_MAX];
+	char *path = default_kernel_path;
+	const size_t size = sizeof(default_kernel_path);
 	char best[256] = "";
 	const char *kver = getenv("KVER");
 	DIR *d;
 	struct dirent *e;
 
 	if (kver && *kver) {
-		snprintf(path, sizeof(path), "/boot/vmlinuz-%s", kver);
+		snprintf(path, size, "/boot/vmlinuz-%s", kver);
 		return path;
 	}
 	d = opendir("/boot");
@@ -43,7 +51,7 @@ static const char *default_kernel(void)
 		closedir(d);
 	if (!best[0])
 		return NULL;
-	snprintf(path, sizeof(path), "/boot/vmlinuz-%s", best);
+	snprintf(path, size, "/boot/vmlinuz-%s", best);
 	return path;
 }
 
@@ -54,15 +62,21 @@ const char *vm_top_dir(void)
 	return top && *top ? top : NOOKS_TOP;
 }
 
+static void find_defaults(void)
+{
+	if (!default_kernel())
+		default_kernel_path[0] = '\0';
+	snprintf(default_initrd_path, sizeof(default_initrd_path),
+		 "%s/build/guest/initramfs.cpio.gz", vm_top_dir());
+}
+
 void vm_config_init(struct vm_config *cfg, const char *dir)
 {
-	static char initrd[PATH_MAX];
-
+	pthread_once(&defaults_once, find_defaults);
 	memset(cfg, 0, sizeof(*cfg));
-	snprintf(initrd, sizeof(initrd), "%s/build/guest/initramfs.cpio.gz", vm_top_dir());
 	cfg->dir = dir;
-	cfg->kernel = default_kernel();
-	cfg->initrd = initrd;
+	cfg->kernel = default_kernel_path[0] ? default_kernel_path : NULL;
+	cfg->initrd = default_initrd_path;
 	cfg->gdb = true;
 	cfg->mem_mb = 256;
 	cfg->smp = 1;

@@ -136,11 +136,7 @@ static int wait_incoming(struct vm *vm, int timeout_ms)
 /* VMCTL_TRACE=1 prints where restore time goes (stderr). */
 static void trace(const char *what, double t0)
 {
-	static int on = -1;
-
-	if (on < 0)
-		on = getenv("VMCTL_TRACE") != NULL;
-	if (on)
+	if (getenv("VMCTL_TRACE"))
 		fprintf(stderr, "vmctl: %-26s %8.3f s\n", what, now_seconds() - t0);
 }
 

@@ -18,8 +18,11 @@
  * never outlives the thread that started it; vm_destroy() kills the group.
  *
  * Errors: functions returning int return 0 on success and a negative errno
- * on failure; vm_error() then describes the failure in words. Not
- * thread-safe: use one struct vm from one thread at a time.
+ * on failure; vm_error() (per thread) then describes the failure in words.
+ *
+ * Threads: separate struct vm may live in separate threads; one struct vm
+ * is used by one thread at a time. PR_SET_PDEATHSIG fires when the *thread*
+ * that started QEMU exits, so start, use and destroy a VM in one thread.
  */
 #ifndef NOOKS_VMCTL_H
 #define NOOKS_VMCTL_H
