@@ -162,6 +162,18 @@ static int nooks_init_trampoline(int slot)
 	}
 	nooks_set_state(d, NOOKS_DOM_LOADING, NOOKS_DOM_INITIALIZING);
 	ret = nooks_domain_call_init(d);
+	/*
+	 * The kernel frees .init.text once init returns: an init that lives
+	 * there cannot be run again (nooks-isolate keeps it resident).
+	 */
+	if ((unsigned long)d->orig_init >= d->init_text_start &&
+	    (unsigned long)d->orig_init < d->init_text_end) {
+		d->init_freed = true;
+		pr_warn("nooks: %s: init is in .init.text: no restart after a fault\n",
+			d->name);
+	}
+	d->init_text_start = 0;
+	d->init_text_end = 0;
 	if (ret && atomic_read(&d->state) == NOOKS_DOM_INITIALIZING)
 		atomic_set(&d->state, NOOKS_DOM_DEAD);
 	else

@@ -131,6 +131,7 @@ struct nooks_domain {
 	struct pci_dev *pdev;		/* last device probed, for quiesce */
 	bool intx_silenced;
 	bool warned_outside;		/* driver ran outside any entry */
+	bool init_freed;		/* init was in .init.text: no restart */
 
 	/* Statistics for sysfs. */
 	atomic64_t xpc_count;

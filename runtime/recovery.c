@@ -230,6 +230,12 @@ void nooks_recovery_work(struct work_struct *work)
 	d->intx_silenced = false;
 	nooks_restore_data(d);
 
+	if (d->init_freed) {
+		atomic_set(&d->state, NOOKS_DOM_DISABLED);
+		pr_err("nooks: %s: restart-failed (init code was freed)\n",
+		       d->name);
+		goto out;
+	}
 	if (!nooks_restart_allowed(d)) {
 		atomic_set(&d->state, NOOKS_DOM_DISABLED);
 		pr_err("nooks: %s: disabled after %u restarts\n", d->name,
