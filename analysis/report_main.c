@@ -7,6 +7,26 @@
 
 #include "report.h"
 
+/* mkdir -p: the report directory may be several levels below an existing one. */
+static int make_dirs(const char *path)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: nooks-report --db PATH [--campaign ID|NAME] --out DIR [--no-plots]\n"
@@ -60,7 +80,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	results_close(db);
-	if (mkdir(out, 0755) != 0 && errno != EEXIST) {
+	if (make_dirs(out) != 0) {
 		fprintf(stderr, "nooks-report: cannot create %s: %s\n", out, strerror(errno));
 		report_free(&r);
 		return 1;
