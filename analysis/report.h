@@ -37,6 +37,7 @@ struct report {
 	struct tally by_type[MAX_TYPES][MAX_MODES];
 
 	int64_t harness_errors;
+	int64_t retried_attempts;	/* attempts - 1 summed over counted trials */
 
 	/* Paired native vs nooks trials (same trial_index). */
 	int has_pairs;

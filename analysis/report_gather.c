@@ -108,6 +108,14 @@ static int gather_tallies(sqlite3 *sql, struct report *r)
 		}
 	}
 	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(sql,
+			       "SELECT coalesce(sum(attempts - 1), 0) FROM trials WHERE campaign_id = ?"
+			       " AND outcome <> 'harness-error'", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->campaign_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r->retried_attempts = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
 	return 0;
 }
 

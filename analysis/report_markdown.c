@@ -5,16 +5,23 @@
 
 #include "report.h"
 
-static void rate_cell(FILE *f, int64_t k, int64_t n)
+/* "k/n = p % [lo, hi]" with the 95 % Wilson interval, or "–" without data. */
+static void rate_text(FILE *f, int64_t k, int64_t n)
 {
 	struct interval iv = stats_wilson(k, n, STATS_Z95);
 
 	if (n == 0) {
-		fputs(" – |", f);
+		fputs(" –", f);
 		return;
 	}
-	fprintf(f, " %lld/%lld = %.1f %% [%.1f, %.1f] |", (long long)k, (long long)n,
+	fprintf(f, " %lld/%lld = %.1f %% [%.1f, %.1f]", (long long)k, (long long)n,
 		100.0 * (double)k / (double)n, 100 * iv.lo, 100 * iv.hi);
+}
+
+static void rate_cell(FILE *f, int64_t k, int64_t n)
+{
+	rate_text(f, k, n);
+	fputs(" |", f);
 }
 
 static void mode_header(FILE *f, const struct report *r, const char *first)
@@ -93,7 +100,7 @@ static void section_pairs(FILE *f, const struct report *r)
 		(long long)r->pairs, (long long)r->both_crash, (long long)r->native_only_crash,
 		(long long)r->nooks_only_crash, (long long)r->neither_crash);
 	fputs("- **Native crashes prevented by nooks:**", f);
-	rate_cell(f, r->native_only_crash, native_crashes);
+	rate_text(f, r->native_only_crash, native_crashes);
 	fputs("\n", f);
 	fprintf(f, "- Crashes only under nooks: %lld.\n", (long long)r->nooks_only_crash);
 	if (mc->exact)
@@ -104,7 +111,7 @@ static void section_pairs(FILE *f, const struct report *r)
 			"χ² = %.3f, two-sided p = %.4g.\n", (long long)(mc->b + mc->c), mc->statistic, mc->p);
 	fprintf(f, "- Native non-fatal failures (driver-failure or oops-survived): %lld; "
 		"recovered by nooks in the same trial:", (long long)r->native_nonfatal);
-	rate_cell(f, r->nonfatal_recovered, r->native_nonfatal);
+	rate_text(f, r->nonfatal_recovered, r->native_nonfatal);
 	fprintf(f, "; crashed under nooks: %lld.\n\n", (long long)r->nonfatal_nooks_crash);
 }
 
@@ -180,8 +187,9 @@ int report_markdown(const struct report *r, const char *dir, int have_plots,
 		fprintf(f, " `%s` (%lld trials)", r->modes[m], (long long)r->by_mode[m].n);
 	if (r->n_modes == 0)
 		fputs(" none — no counted trials yet", f);
-	fprintf(f, "\n- harness errors (VM failures, retried, not counted): %lld\n\n",
-		(long long)r->harness_errors);
+	fprintf(f, "\n- harness errors (VM failures, retried, not counted): %lld trials still failing, "
+		"%lld retried attempts in counted trials\n\n",
+		(long long)r->harness_errors, (long long)r->retried_attempts);
 	if (r->n_modes > 0) {
 		section_outcomes(f, r, have_plots);
 		section_fault_types(f, r, have_plots);
