@@ -101,23 +101,15 @@ static void cmd_put(struct agent *a, const struct proto_cmd *cmd)
 		reply_err(&a->out, cmd->tag, EBUSY, "a put is in progress");
 		return;
 	}
-	err = put_begin(&a->put, cmd->argc > 0 ? cmd->argv[0] : NULL,
-			cmd->argc > 1 ? cmd->argv[1] : NULL,
-			cmd->argc > 2 ? cmd->argv[2] : NULL, msg, sizeof(msg));
-	if (!err && cmd->argc > 3) {
-		put_abort(&a->put);
-		snprintf(msg, sizeof(msg), "usage: put <guest-path> <size> <crc32-hex>");
-		err = EINVAL;
-	}
+	err = put_begin_args(&a->put, cmd->argc, cmd->argv, msg, sizeof(msg));
 	if (err) {
-		unsigned long long size;
+		unsigned long long wire = put_wire_bytes_of_args(cmd->argc, cmd->argv);
 
 		/* The host sends its data lines anyway. With a usable size they
 		 * are drained and the error comes after them; without one they
 		 * come back as "0 ERR EPROTO" lines. */
-		if (cmd->argc == 3 &&
-		    proto_parse_size(cmd->argv[1], PUT_SIZE_MAX, &size) && size > 0) {
-			put_begin_drain(&a->put, size, err, msg);
+		if (wire > 0) {
+			put_begin_drain(&a->put, wire, err, msg);
 			a->put_active = true;
 			a->put_tag = cmd->tag;
 			a->put_last_ms = now_ms();
@@ -315,7 +307,8 @@ static const struct cmd_def commands[] = {
 	{ "ping", CMD_INLINE, 0, 0, -1, 0, "ping", cmd_ping, NULL },
 	{ "status", CMD_INLINE, 0, 0, -1, 0, "status", cmd_status, NULL },
 	{ "quiesce", CMD_INLINE, 0, 0, -1, 0, "quiesce", cmd_quiesce, NULL },
-	{ "put", CMD_INLINE, 3, 3, -1, 0, "put <guest-path> <size> <crc32-hex>",
+	{ "put", CMD_INLINE, 3, 5, -1, 0,
+	  "put <guest-path> <size> <crc32-hex> [zlib <wire-bytes>]",
 	  cmd_put, NULL },
 	{ "load", CMD_WORKER, 1, -1, -1, BUDGET_LOAD_S,
 	  "load <path.ko|module> [param=value...]", NULL, work_load },

@@ -262,6 +262,307 @@ static void test_put_bad_arguments(void **state)
 	assert_int_equal(put_begin(&rx, "/proc/nonexistent/dir/x", "1", "0", msg, sizeof(msg)) != 0, 1);
 }
 
+/* ---- the zlib form: `put <path> <size> <crc> zlib <wire-bytes>` ---------- */
+
+static uint8_t *zdeflate(const uint8_t *data, size_t len, size_t *zlen)
+{
+	uLongf n = compressBound((uLong)len);
+	uint8_t *z = malloc(n);
+
+	assert_non_null(z);
+	assert_int_equal(compress2(z, &n, data, (uLong)len, 9), Z_OK);
+	*zlen = n;
+	return z;
+}
+
+/* A module-like payload: compressible, but not trivially. */
+static uint8_t *sample(size_t len)
+{
+	uint8_t *d = malloc(len);
+
+	assert_non_null(d);
+	for (size_t i = 0; i < len; i++)
+		d[i] = (uint8_t)((i % 251) ^ (i >> 9) ^ (i % 7 == 0 ? 0x5a : 0));
+	return d;
+}
+
+static int begin_zlib(struct put_case *c, size_t size, uint32_t crc, size_t wire)
+{
+	char sz[32], crchex[16], w[32];
+	const char *argv[5] = { c->path, sz, crchex, "zlib", w };
+
+	snprintf(c->path, sizeof(c->path), "%s/sub/dir/file.bin", c->dir);
+	snprintf(sz, sizeof(sz), "%zu", size);
+	snprintf(crchex, sizeof(crchex), "%08x", crc);
+	snprintf(w, sizeof(w), "%zu", wire);
+	return put_begin_args(&c->rx, 5, argv, c->msg, sizeof(c->msg));
+}
+
+static void assert_file_is(const char *path, const uint8_t *data, size_t len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *back = malloc(len + 1);
+	size_t n;
+
+	assert_non_null(f);
+	assert_non_null(back);
+	n = fread(back, 1, len + 1, f);
+	fclose(f);
+	assert_int_equal(n, len);
+	assert_memory_equal(back, data, len);
+	free(back);
+}
+
+static void test_put_zlib_round_trip(void **state)
+{
+	struct put_case c = { .dir = tu_tempdir() };
+	size_t len = 330 * 1000 + 2, zlen;
+	uint8_t *data = sample(len);
+	uint8_t *z = zdeflate(data, len, &zlen);
+	char *enc = encode(z, zlen);
+
+	(void)state;
+	assert_true(zlen < len / 2);
+	assert_int_equal(begin_zlib(&c, len, (uint32_t)crc32(0, data, (uInt)len), zlen), 0);
+	assert_false(put_needs_no_data(&c.rx));
+	assert_int_equal(feed_lines(&c, enc), PUT_COMPLETE);
+	assert_int_equal(put_finish(&c.rx, c.msg, sizeof(c.msg)), 0);
+	assert_non_null(strstr(c.msg, "size=330002"));
+	assert_file_is(c.path, data, len);
+	assert_int_equal(access(c.rx.tmp_path, F_OK), -1);
+	free(enc);
+	free(z);
+	free(data);
+	tu_rmtree(c.dir);
+}
+
+/* Output larger than one inflate buffer from the very last input line. */
+static void test_put_zlib_highly_compressible(void **state)
+{
+	struct put_case c = { .dir = tu_tempdir() };
+	size_t len = 1 << 20, zlen;
+	uint8_t *data = calloc(1, len);
+	uint8_t *z = zdeflate(data, len, &zlen);
+	char *enc = encode(z, zlen);
+
+	(void)state;
+	assert_int_equal(begin_zlib(&c, len, (uint32_t)crc32(0, data, (uInt)len), zlen), 0);
+	assert_int_equal(feed_lines(&c, enc), PUT_COMPLETE);
+	assert_int_equal(put_finish(&c.rx, c.msg, sizeof(c.msg)), 0);
+	assert_file_is(c.path, data, len);
+	free(enc);
+	free(z);
+	free(data);
+	tu_rmtree(c.dir);
+}
+
+static void test_put_zlib_corrupt_stream(void **state)
+{
+	struct put_case c = { .dir = tu_tempdir() };
+	size_t len = 20000, zlen;
+	uint8_t *data = sample(len);
+	uint8_t *z = zdeflate(data, len, &zlen);
+	char *enc;
+
+	(void)state;
+	z[0] ^= 0xff;   /* a header zlib refuses outright */
+	enc = encode(z, zlen);
+	assert_int_equal(begin_zlib(&c, len, (uint32_t)crc32(0, data, (uInt)len), zlen), 0);
+	/* Every line is still consumed as data. */
+	assert_int_equal(feed_lines(&c, enc), PUT_COMPLETE);
+	assert_int_equal(put_finish(&c.rx, c.msg, sizeof(c.msg)), EBADMSG);
+	assert_non_null(strstr(c.msg, "corrupt zlib stream"));
+	assert_int_equal(access(c.path, F_OK), -1);
+	assert_int_equal(access(c.rx.tmp_path, F_OK), -1);
+	free(enc);
+	free(z);
+	free(data);
+	tu_rmtree(c.dir);
+}
+
+/* A flipped byte inside the deflate data: caught by the stream's own
+ * checks or, at the latest, by the CRC; never a success. */
+static void test_put_zlib_corrupt_body(void **state)
+{
+	struct put_case c = { .dir = tu_tempdir() };
+	size_t len = 20000, zlen;
+	uint8_t *data = sample(len);
+	uint8_t *z = zdeflate(data, len, &zlen);
+	char *enc;
+
+	(void)state;
+	z[zlen / 2] ^= 0x10;
+	enc = encode(z, zlen);
+	assert_int_equal(begin_zlib(&c, len, (uint32_t)crc32(0, data, (uInt)len), zlen), 0);
+	assert_int_equal(feed_lines(&c, enc), PUT_COMPLETE);
+	assert_int_equal(put_finish(&c.rx, c.msg, sizeof(c.msg)), EBADMSG);
+	assert_int_equal(access(c.path, F_OK), -1);
+	free(enc);
+	free(z);
+	free(data);
+	tu_rmtree(c.dir);
+}
+
+/* The host announces fewer wire bytes than the stream has: all announced
+ * data arrives, but the stream never reaches its end. */
+static void test_put_zlib_truncated_stream(void **state)
+{
+	struct put_case c = { .dir = tu_tempdir() };
+	size_t len = 20000, zlen;
+	uint8_t *data = sample(len);
+	uint8_t *z = zdeflate(data, len, &zlen);
+	char *enc = encode(z, zlen - 10);
+
+	(void)state;
+	assert_int_equal(begin_zlib(&c, len, (uint32_t)crc32(0, data, (uInt)len), zlen - 10), 0);
+	assert_int_equal(feed_lines(&c, enc), PUT_COMPLETE);
+	assert_int_equal(put_finish(&c.rx, c.msg, sizeof(c.msg)), EBADMSG);
+	assert_non_null(strstr(c.msg, "truncated zlib stream"));
+	assert_int_equal(access(c.path, F_OK), -1);
+	free(enc);
+	free(z);
+	free(data);
+	tu_rmtree(c.dir);
+}
+
+/* A stream holding more than `size` bytes: refused, and the file never
+ * grows past size. */
+static void test_put_zlib_inflates_beyond_size(void **state)
+{
+	struct put_case c = { .dir = tu_tempdir() };
+	size_t len = 100000, zlen, announced = 4096;
+	uint8_t *data = calloc(1, len);
+	uint8_t *z = zdeflate(data, len, &zlen);
+	char *enc = encode(z, zlen);
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(begin_zlib(&c, announced, (uint32_t)crc32(0, data, (uInt)announced),
+				    zlen), 0);
+	assert_int_equal(feed_lines(&c, enc), PUT_COMPLETE);
+	assert_true(c.rx.written <= announced);
+	assert_int_equal(fstat(c.rx.fd, &st), 0);
+	assert_true(st.st_size <= (off_t)announced);
+	assert_int_equal(put_finish(&c.rx, c.msg, sizeof(c.msg)), EBADMSG);
+	assert_non_null(strstr(c.msg, "inflates beyond the announced size of 4096"));
+	assert_int_equal(access(c.path, F_OK), -1);
+	free(enc);
+	free(z);
+	free(data);
+	tu_rmtree(c.dir);
+}
+
+/* A complete stream followed by more bytes (counted in wire-bytes). */
+static void test_put_zlib_trailing_garbage(void **state)
+{
+	struct put_case c = { .dir = tu_tempdir() };
+	size_t len = 5000, zlen;
+	uint8_t *data = sample(len);
+	uint8_t *z = zdeflate(data, len, &zlen);
+	uint8_t *zz = malloc(zlen + 3);
+	char *enc;
+
+	(void)state;
+	memcpy(zz, z, zlen);
+	memcpy(zz + zlen, "xyz", 3);
+	enc = encode(zz, zlen + 3);
+	assert_int_equal(begin_zlib(&c, len, (uint32_t)crc32(0, data, (uInt)len), zlen + 3), 0);
+	assert_int_equal(feed_lines(&c, enc), PUT_COMPLETE);
+	assert_int_equal(put_finish(&c.rx, c.msg, sizeof(c.msg)), EBADMSG);
+	assert_non_null(strstr(c.msg, "trailing data"));
+	assert_int_equal(access(c.path, F_OK), -1);
+	free(enc);
+	free(zz);
+	free(z);
+	free(data);
+	tu_rmtree(c.dir);
+}
+
+/* The stream is intact but the file it holds is not the one announced. */
+static void test_put_zlib_crc_mismatch(void **state)
+{
+	struct put_case c = { .dir = tu_tempdir() };
+	size_t len = 20000, zlen;
+	uint8_t *data = sample(len);
+	uint8_t *z = zdeflate(data, len, &zlen);
+	char *enc = encode(z, zlen);
+
+	(void)state;
+	assert_int_equal(begin_zlib(&c, len, 0x12345678u, zlen), 0);
+	assert_int_equal(feed_lines(&c, enc), PUT_COMPLETE);
+	assert_int_equal(put_finish(&c.rx, c.msg, sizeof(c.msg)), EBADMSG);
+	assert_non_null(strstr(c.msg, "crc mismatch"));
+	assert_int_equal(access(c.path, F_OK), -1);
+	free(enc);
+	free(z);
+	free(data);
+	tu_rmtree(c.dir);
+}
+
+/* The stream ends before `size` bytes: a size mismatch. */
+static void test_put_zlib_inflates_short_of_size(void **state)
+{
+	struct put_case c = { .dir = tu_tempdir() };
+	size_t len = 20000, zlen;
+	uint8_t *data = sample(len);
+	uint8_t *z = zdeflate(data, len, &zlen);
+	char *enc = encode(z, zlen);
+
+	(void)state;
+	assert_int_equal(begin_zlib(&c, len + 1, (uint32_t)crc32(0, data, (uInt)len), zlen), 0);
+	assert_int_equal(feed_lines(&c, enc), PUT_COMPLETE);
+	assert_int_equal(put_finish(&c.rx, c.msg, sizeof(c.msg)), EBADMSG);
+	assert_non_null(strstr(c.msg, "size mismatch: got 20000 of 20001"));
+	free(enc);
+	free(z);
+	free(data);
+	tu_rmtree(c.dir);
+}
+
+static void test_put_zlib_empty_file(void **state)
+{
+	struct put_case c = { .dir = tu_tempdir() };
+	size_t zlen;
+	uint8_t *z = zdeflate((const uint8_t *)"", 0, &zlen);
+	char *enc = encode(z, zlen);
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(begin_zlib(&c, 0, 0, zlen), 0);
+	assert_false(put_needs_no_data(&c.rx));
+	assert_int_equal(feed_lines(&c, enc), PUT_COMPLETE);
+	assert_int_equal(put_finish(&c.rx, c.msg, sizeof(c.msg)), 0);
+	assert_int_equal(stat(c.path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	free(enc);
+	free(z);
+	tu_rmtree(c.dir);
+}
+
+static void test_put_args_forms(void **state)
+{
+	struct put_rx rx;
+	char msg[256];
+	const char *raw[] = { "/tmp/x", "10", "abc" };
+	const char *zl[] = { "/tmp/x", "10", "abc", "zlib", "7" };
+	const char *badenc[] = { "/tmp/x", "10", "abc", "gzip", "7" };
+	const char *badwire[] = { "/tmp/x", "10", "abc", "zlib", "-1" };
+	const char *four[] = { "/tmp/x", "10", "abc", "zlib" };
+
+	(void)state;
+	assert_int_equal(put_wire_bytes_of_args(3, raw), 10);
+	assert_int_equal(put_wire_bytes_of_args(5, zl), 7);
+	assert_int_equal(put_wire_bytes_of_args(5, badenc), 0);
+	assert_int_equal(put_wire_bytes_of_args(5, badwire), 0);
+	assert_int_equal(put_wire_bytes_of_args(4, four), 0);
+	assert_int_equal(put_begin_args(&rx, 5, badenc, msg, sizeof(msg)), EINVAL);
+	assert_non_null(strstr(msg, "unknown put encoding 'gzip'"));
+	assert_int_equal(put_begin_args(&rx, 5, badwire, msg, sizeof(msg)), EINVAL);
+	assert_non_null(strstr(msg, "bad zlib wire size"));
+	assert_int_equal(put_begin_args(&rx, 4, four, msg, sizeof(msg)), EINVAL);
+	assert_non_null(strstr(msg, "usage"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +577,17 @@ int main(void)
 		cmocka_unit_test(test_put_missing_padding),
 		cmocka_unit_test(test_put_empty_file),
 		cmocka_unit_test(test_put_bad_arguments),
+		cmocka_unit_test(test_put_zlib_round_trip),
+		cmocka_unit_test(test_put_zlib_highly_compressible),
+		cmocka_unit_test(test_put_zlib_corrupt_stream),
+		cmocka_unit_test(test_put_zlib_corrupt_body),
+		cmocka_unit_test(test_put_zlib_truncated_stream),
+		cmocka_unit_test(test_put_zlib_inflates_beyond_size),
+		cmocka_unit_test(test_put_zlib_trailing_garbage),
+		cmocka_unit_test(test_put_zlib_crc_mismatch),
+		cmocka_unit_test(test_put_zlib_inflates_short_of_size),
+		cmocka_unit_test(test_put_zlib_empty_file),
+		cmocka_unit_test(test_put_args_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
