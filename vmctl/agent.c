@@ -328,17 +328,16 @@ enum vm_cmd_status agent_command(struct agent *a, const char *cmdline, const cha
 	}
 }
 
-char *agent_put_body(const void *data, size_t len, size_t *body_len, uint32_t *crc)
+/* base64 lines of at most 76 characters (57 input bytes each), the
+ * protocol's data line limit. */
+static char *put_base64_lines(const unsigned char *p, size_t len, size_t *body_len)
 {
-	/* 57 input bytes = 76 base64 characters, the protocol's line limit. */
-	const unsigned char *p = data;
 	size_t lines = (len + 56) / 57;
 	char *out = malloc(lines * 77 + 1);
 	size_t o = 0;
 
 	if (!out)
 		return NULL;
-	*crc = (uint32_t)crc32_z(crc32_z(0L, Z_NULL, 0), p, len);
 	for (size_t i = 0; i < len; i += 57) {
 		int chunk = (int)(len - i < 57 ? len - i : 57);
 
@@ -348,4 +347,40 @@ char *agent_put_body(const void *data, size_t len, size_t *body_len, uint32_t *c
 	out[o] = '\0';
 	*body_len = o;
 	return out;
+}
+
+char *agent_put_body(const void *data, size_t len, size_t *body_len, uint32_t *crc)
+{
+	*crc = (uint32_t)crc32_z(crc32_z(0L, Z_NULL, 0), data, len);
+	return put_base64_lines(data, len, body_len);
+}
+
+char *agent_put_zbody(const void *data, size_t len, size_t *body_len, size_t *wire_len,
+		      uint32_t *crc)
+{
+	uLongf zlen = compressBound((uLong)len);
+	unsigned char *z;
+	char *body;
+
+	if ((size_t)(uLong)len != len)
+		return NULL;   /* beyond what one compress2 call takes */
+	z = malloc(zlen);
+	if (!z)
+		return NULL;
+	if (compress2(z, &zlen, data, (uLong)len, Z_BEST_COMPRESSION) != Z_OK) {
+		free(z);
+		return NULL;
+	}
+	*crc = (uint32_t)crc32_z(crc32_z(0L, Z_NULL, 0), data, len);
+	*wire_len = zlen;
+	body = put_base64_lines(z, zlen, body_len);
+	free(z);
+	return body;
+}
+
+bool agent_put_raw_requested(void)
+{
+	const char *v = getenv("VMCTL_PUT_RAW");
+
+	return v && *v && strcmp(v, "0") != 0;
 }

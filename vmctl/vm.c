@@ -521,7 +521,7 @@ enum vm_cmd_status vm_agent_put_buf(struct vm *vm, const void *data, size_t len,
 				    struct vm_cmd_result *res)
 {
 	char line[4096];
-	size_t body_len;
+	size_t body_len, wire_len;
 	uint32_t crc;
 	char *body;
 
@@ -535,10 +535,25 @@ enum vm_cmd_status vm_agent_put_buf(struct vm *vm, const void *data, size_t len,
 		}
 		return VM_CMD_IO;
 	}
-	body = agent_put_body(data, len, &body_len, &crc);
-	if (!body)
-		return not_connected(res);
-	snprintf(line, sizeof(line), "put %s %zu %08x", guest_path, len, crc);
+	/* Compressed unless asked otherwise or the stream would not be
+	 * smaller (random data, an empty file): then the raw form. */
+	body = NULL;
+	if (!agent_put_raw_requested()) {
+		body = agent_put_zbody(data, len, &body_len, &wire_len, &crc);
+		if (body && wire_len >= len) {
+			free(body);
+			body = NULL;
+		}
+	}
+	if (body) {
+		snprintf(line, sizeof(line), "put %s %zu %08x zlib %zu", guest_path, len, crc,
+			 wire_len);
+	} else {
+		body = agent_put_body(data, len, &body_len, &crc);
+		if (!body)
+			return not_connected(res);
+		snprintf(line, sizeof(line), "put %s %zu %08x", guest_path, len, crc);
+	}
 	enum vm_cmd_status s = agent_command(&vm->agent, line, body, body_len, timeout_ms,
 					     NULL, NULL, res);
 

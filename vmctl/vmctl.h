@@ -184,7 +184,9 @@ enum vm_cmd_status vm_agent(struct vm *vm, int timeout_ms, vm_reply_fn fn, void 
 	__attribute__((format(printf, 6, 7)));
 
 /* Agent `put`: send a file (base64 lines, size and zlib CRC-32 checked by
- * the agent) to guest_path. */
+ * the agent) to guest_path. The lines carry a zlib stream of the file
+ * (the `zlib <wire-bytes>` form) unless that is not smaller or the
+ * environment has VMCTL_PUT_RAW=1. */
 enum vm_cmd_status vm_agent_put(struct vm *vm, const char *local_path, const char *guest_path,
 				int timeout_ms, struct vm_cmd_result *res);
 enum vm_cmd_status vm_agent_put_buf(struct vm *vm, const void *data, size_t len,

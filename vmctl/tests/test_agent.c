@@ -323,6 +323,115 @@ static void test_put_over_the_wire(void **state)
 	assert_int_equal(fakepeer_finish(&p), -1);
 }
 
+/* Decodes put body lines back into bytes (checks the line rules). */
+static size_t decode_body(const char *body, unsigned char *back)
+{
+	size_t decoded = 0;
+
+	for (const char *line = body; *line;) {
+		const char *nl = strchr(line, '\n');
+
+		assert_non_null(nl);
+		size_t ll = (size_t)(nl - line);
+
+		assert_true(ll <= 76 && ll % 4 == 0);
+		unsigned char tmp[64];
+		int n = EVP_DecodeBlock(tmp, (const unsigned char *)line, (int)ll);
+
+		assert_true(n >= 0);
+		if (ll >= 1 && line[ll - 1] == '=')
+			n--;
+		if (ll >= 2 && line[ll - 2] == '=')
+			n--;
+		memcpy(back + decoded, tmp, (size_t)n);
+		decoded += (size_t)n;
+		line = nl + 1;
+	}
+	return decoded;
+}
+
+/* zlib put: the lines carry a zlib stream of wire_len bytes that inflates
+ * to the data; the CRC is the data's, not the stream's. */
+static void test_put_zbody(void **state)
+{
+	(void)state;
+	size_t sizes[] = { 0, 1, 57, 1000, 330000 };
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t len = sizes[k], body_len, wire_len;
+		unsigned char *data = malloc(len + 1);
+		uint32_t crc;
+
+		for (size_t i = 0; i < len; i++)
+			data[i] = (unsigned char)((i % 251) ^ (i >> 10));
+		char *body = agent_put_zbody(data, len, &body_len, &wire_len, &crc);
+
+		assert_non_null(body);
+		assert_int_equal(body_len, strlen(body));
+		assert_int_equal(crc, (uint32_t)crc32(0, data, (uInt)len));
+		unsigned char *z = malloc(body_len);
+		size_t zlen = decode_body(body, z);
+
+		assert_int_equal(zlen, wire_len);
+		if (len >= 1000)
+			assert_true(wire_len < len / 2);
+		uLongf outlen = (uLongf)len + 16;
+		unsigned char *back = malloc(outlen);
+
+		assert_int_equal(uncompress(back, &outlen, z, (uLong)zlen), Z_OK);
+		assert_int_equal(outlen, len);
+		assert_memory_equal(back, data, len);
+		free(back);
+		free(z);
+		free(body);
+		free(data);
+	}
+}
+
+static void test_put_zlib_over_the_wire(void **state)
+{
+	(void)state;
+	struct fakepeer p;
+	struct agent a;
+	struct vm_cmd_result res;
+	size_t bl, wire;
+	uint32_t crc;
+	char *body = agent_put_zbody("hello hello hello hello", 23, &bl, &wire, &crc);
+	char cmd[128], first[136];
+
+	assert_non_null(body);
+	snprintf(cmd, sizeof(cmd), "put /tmp/x 23 %08x zlib %zu", crc, wire);
+	snprintf(first, sizeof(first), "1 %s", cmd);
+	/* One data line: the stream is short. */
+	assert_true(bl <= 77 && body[bl - 1] == '\n');
+	char *data_line = strndup(body, bl - 1);
+	const struct peer_step steps[] = {
+		{ .expect = first },
+		{ .expect = data_line, .send = "1 OK size=23\n" },
+		{ 0 },
+	};
+	int fd = fakepeer_start(&p, steps);
+
+	agent_init(&a, fd, 5000);
+	assert_int_equal(agent_command(&a, cmd, body, bl, 2000, NULL, NULL, &res), VM_CMD_OK);
+	agent_close(&a);
+	assert_int_equal(fakepeer_finish(&p), -1);
+	free(data_line);
+	free(body);
+}
+
+static void test_put_raw_requested(void **state)
+{
+	(void)state;
+	unsetenv("VMCTL_PUT_RAW");
+	assert_false(agent_put_raw_requested());
+	setenv("VMCTL_PUT_RAW", "0", 1);
+	assert_false(agent_put_raw_requested());
+	setenv("VMCTL_PUT_RAW", "1", 1);
+	assert_true(agent_put_raw_requested());
+	unsetenv("VMCTL_PUT_RAW");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +446,9 @@ int main(void)
 		cmocka_unit_test(test_parse_reply),
 		cmocka_unit_test(test_put_body),
 		cmocka_unit_test(test_put_over_the_wire),
+		cmocka_unit_test(test_put_zbody),
+		cmocka_unit_test(test_put_zlib_over_the_wire),
+		cmocka_unit_test(test_put_raw_requested),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
