@@ -6,6 +6,7 @@
  * worker that crashes, hangs in the kernel or is killed for its budget can
  * never leave half a line on the wire. */
 #include "agent.h"
+#include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,17 +44,9 @@ int agent_start_worker(struct agent *a, const struct proto_cmd *cmd,
 	int pfd[2];
 	pid_t pid;
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
+	pid = fork_with_pipe(pfd);
+	if (pid < 0)
 		return -1;
-	pid = fork();
-	if (pid < 0) {
-		int err = errno;
-
-		close(pfd[0]);
-		close(pfd[1]);
-		errno = err;
-		return -1;
-	}
 	if (pid == 0) {
 		struct reply_sink out = { .fd = pfd[1] };
 

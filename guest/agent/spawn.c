@@ -80,6 +80,23 @@ static void keep_output(struct spawn_result *res, size_t *cap, size_t max,
 	res->output[res->output_len] = '\0';
 }
 
+pid_t fork_with_pipe(int pfd[2])
+{
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+
+		close(pfd[0]);
+		close(pfd[1]);
+		errno = err;
+	}
+	return pid;
+}
+
 int spawn_run(char *const argv[], const struct spawn_opts *opts,
 	      struct spawn_result *res)
 {
@@ -92,17 +109,9 @@ int spawn_run(char *const argv[], const struct spawn_opts *opts,
 	memset(res, 0, sizeof(*res));
 	if (spawn_deadline_ms && (!deadline || spawn_deadline_ms < deadline))
 		deadline = spawn_deadline_ms;
-	if (pipe2(pfd, O_CLOEXEC) < 0)
+	pid = fork_with_pipe(pfd);
+	if (pid < 0)
 		return -1;
-	pid = fork();
-	if (pid < 0) {
-		int err = errno;
-
-		close(pfd[0]);
-		close(pfd[1]);
-		errno = err;
-		return -1;
-	}
 	if (pid == 0)
 		child_exec(argv, opts->netns, pfd[1]);
 	close(pfd[1]);

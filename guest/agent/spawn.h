@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct spawn_opts {
 	const char *netns;    /* path of a netns file to setns() into, or NULL */
@@ -35,6 +36,11 @@ void spawn_result_free(struct spawn_result *res);
  * process may outlive, whatever its own timeout: a workload sets its budget
  * here so that a helper hung on a broken driver cannot overrun it. 0: none. */
 void spawn_set_deadline(long long deadline_ms);
+
+/* fork() with a close-on-exec pipe whose write end the child keeps for its
+ * output: returns the pid (0 in the child) and fills pfd, or -1 with errno
+ * and no descriptor left open. */
+pid_t fork_with_pipe(int pfd[2]);
 
 /* Enters the network namespace at `path` (this thread). */
 int netns_enter(const char *path);
