@@ -201,6 +201,18 @@ static bool plan_has(const struct modplan *plan, const char *path)
 }
 
 /* Post-order walk. `stack` holds the current chain to detect cycles. */
+/* Adds one module to the end of the load order, within MODPLAN_MAX. */
+static int plan_append(struct modplan *plan, const char *path, char *msg,
+		       size_t msglen)
+{
+	if (plan->n == MODPLAN_MAX) {
+		snprintf(msg, msglen, "more than %d modules to load", MODPLAN_MAX);
+		return E2BIG;
+	}
+	snprintf(plan->path[plan->n++], PATH_MAX, "%s", path);
+	return 0;
+}
+
 static int plan_walk(struct modtab *t, const char *path, struct modplan *plan,
 		     const char **stack, int depth, char *msg, size_t msglen)
 {
@@ -229,12 +241,7 @@ static int plan_walk(struct modtab *t, const char *path, struct modplan *plan,
 		if (rc)
 			return rc;
 	}
-	if (plan->n == MODPLAN_MAX) {
-		snprintf(msg, msglen, "more than %d modules to load", MODPLAN_MAX);
-		return E2BIG;
-	}
-	snprintf(plan->path[plan->n++], PATH_MAX, "%s", path);
-	return 0;
+	return plan_append(plan, path, msg, msglen);
 }
 
 int moddep_plan_name(const struct moddep_dirs *dirs, const char *name,
@@ -303,10 +310,5 @@ int moddep_plan_file(const struct moddep_dirs *dirs, const char *path,
 	modtab_free(&t);
 	if (rc)
 		return rc;
-	if (plan->n == MODPLAN_MAX) {
-		snprintf(msg, msglen, "more than %d modules to load", MODPLAN_MAX);
-		return E2BIG;
-	}
-	snprintf(plan->path[plan->n++], PATH_MAX, "%s", path);
-	return 0;
+	return plan_append(plan, path, msg, msglen);
 }
