@@ -193,15 +193,10 @@ static bool ok_ptr(struct search *s, const cs_insn *n)
 	return false;
 }
 
-static unsigned invert_of(unsigned id)
+/* The other member of id's pair, or 0 when id is in none. */
+static unsigned partner_of(const unsigned (*pairs)[2], size_t n, unsigned id)
 {
-	static const unsigned pairs[][2] = {
-		{ X86_INS_JE, X86_INS_JNE }, { X86_INS_JL, X86_INS_JGE },
-		{ X86_INS_JLE, X86_INS_JG }, { X86_INS_JB, X86_INS_JAE },
-		{ X86_INS_JBE, X86_INS_JA }, { X86_INS_JS, X86_INS_JNS },
-		{ X86_INS_JP, X86_INS_JNP }, { X86_INS_JO, X86_INS_JNO },
-	};
-	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (pairs[i][0] == id)
 			return pairs[i][1];
 		if (pairs[i][1] == id)
@@ -210,19 +205,24 @@ static unsigned invert_of(unsigned id)
 	return 0;
 }
 
+static unsigned invert_of(unsigned id)
+{
+	static const unsigned pairs[][2] = {
+		{ X86_INS_JE, X86_INS_JNE }, { X86_INS_JL, X86_INS_JGE },
+		{ X86_INS_JLE, X86_INS_JG }, { X86_INS_JB, X86_INS_JAE },
+		{ X86_INS_JBE, X86_INS_JA }, { X86_INS_JS, X86_INS_JNS },
+		{ X86_INS_JP, X86_INS_JNP }, { X86_INS_JO, X86_INS_JNO },
+	};
+	return partner_of(pairs, sizeof(pairs) / sizeof(pairs[0]), id);
+}
+
 static unsigned off_by_one_of(unsigned id)
 {
 	static const unsigned pairs[][2] = {
 		{ X86_INS_JL, X86_INS_JLE }, { X86_INS_JG, X86_INS_JGE },
 		{ X86_INS_JB, X86_INS_JBE }, { X86_INS_JA, X86_INS_JAE },
 	};
-	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-		if (pairs[i][0] == id)
-			return pairs[i][1];
-		if (pairs[i][1] == id)
-			return pairs[i][0];
-	}
-	return 0;
+	return partner_of(pairs, sizeof(pairs) / sizeof(pairs[0]), id);
 }
 
 static bool same_target(struct search *s, const cs_insn *n)
