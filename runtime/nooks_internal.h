@@ -11,6 +11,7 @@
  *   shadow.c    shadow operation tables and their trampolines
  *   custom.c    hand-written wrappers for the registration functions
  *   inject.c    the test-only fault trigger (debugfs) and its gadgets
+ *   pcierr_sim.c  test-only: the PCI error-recovery sequence (debugfs)
  *   sysfs.c     /sys/kernel/nooks/<driver>/
  */
 #ifndef NOOKS_INTERNAL_H
@@ -72,6 +73,12 @@ enum nooks_inject_entry {
 	NOOKS_INJ_NAPI_POLL,
 	NOOKS_INJ_TIMER,
 	NOOKS_INJ_WORK,
+	NOOKS_INJ_PM_SUSPEND,
+	NOOKS_INJ_PM_RESUME,
+	NOOKS_INJ_SHUTDOWN,
+	NOOKS_INJ_ERR_DETECTED,
+	NOOKS_INJ_ERR_SLOT_RESET,
+	NOOKS_INJ_ERR_RESUME,
 	NOOKS_INJ_NR
 };
 
@@ -293,6 +300,9 @@ int nooks_debugfs_init(void);
 void nooks_debugfs_exit(void);
 void nooks_debugfs_add(struct nooks_domain *d);
 void nooks_debugfs_remove(struct nooks_domain *d);
+
+/* pcierr_sim.c */
+void nooks_pcierr_debugfs_add(struct nooks_domain *d, struct dentry *dir);
 
 /* sysfs.c */
 int nooks_sysfs_init(void);

@@ -7,10 +7,13 @@
  *
  *   NOOKS_NDO(type, member, error value, inject entry, (params), (args))
  *   NOOKS_NDO_VOID(member, inject entry, (params), (args))
- * and NOOKS_ETH / NOOKS_ETH_VOID alike for ethtool_ops. The error value
- * is what the kernel gets when the driver faulted or the domain is down.
+ * and alike NOOKS_ETH* for ethtool_ops, NOOKS_PCI* for struct pci_driver,
+ * NOOKS_PM* for dev_pm_ops (pci_driver.driver.pm) and NOOKS_ERR* for
+ * pci_error_handlers (pci_driver.err_handler). The error value is what
+ * the kernel gets when the driver faulted or the domain is down.
  *
- * Every parameter list names the net_device "dev": it leads to the shadow.
+ * Every parameter list names "dev" the argument that leads to the shadow:
+ * the net_device (NDO, ETH), the pci_dev (PCI, ERR), the device (PM).
  */
 /* net_device_ops (ndo_start_xmit is hand-written in shadow.c: it drops) */
 NOOKS_NDO(int, ndo_open, -EIO, NOOKS_INJ_NDO_OPEN,
@@ -115,3 +118,72 @@ NOOKS_ETH(int, set_phys_id, -EIO, NOOKS_INJ_NONE,
 	  (dev, state))
 NOOKS_ETH(int, get_ts_info, -EIO, NOOKS_INJ_NONE,
 	  (struct net_device *dev, struct ethtool_ts_info *info), (dev, info))
+
+/*
+ * struct pci_driver (probe is hand-written in shadow.c: it records the
+ * device). suspend/resume are the legacy PCI PM hooks (e1000 uses
+ * dev_pm_ops below); they answer to the same triggers.
+ */
+NOOKS_PCI_VOID(remove, NOOKS_INJ_NONE, (struct pci_dev *dev), (dev))
+NOOKS_PCI_VOID(shutdown, NOOKS_INJ_SHUTDOWN, (struct pci_dev *dev), (dev))
+NOOKS_PCI(int, suspend, -EIO, NOOKS_INJ_PM_SUSPEND,
+	  (struct pci_dev *dev, pm_message_t state), (dev, state))
+NOOKS_PCI(int, resume, -EIO, NOOKS_INJ_PM_RESUME,
+	  (struct pci_dev *dev), (dev))
+NOOKS_PCI(int, sriov_configure, -EIO, NOOKS_INJ_NONE,
+	  (struct pci_dev *dev, int num_vfs), (dev, num_vfs))
+
+/*
+ * dev_pm_ops. A failed system-sleep callback aborts the transition (or,
+ * on the way back, is logged by the PM core, which goes on): -EIO. The
+ * runtime-PM ones answer -EBUSY ("not now"), which leaves the device
+ * powered, where -EIO would mark its runtime PM as broken for good.
+ */
+NOOKS_PM(int, prepare, -EIO, NOOKS_INJ_NONE, (struct device *dev), (dev))
+NOOKS_PM_VOID(complete, NOOKS_INJ_NONE, (struct device *dev), (dev))
+NOOKS_PM(int, suspend, -EIO, NOOKS_INJ_PM_SUSPEND,
+	 (struct device *dev), (dev))
+NOOKS_PM(int, resume, -EIO, NOOKS_INJ_PM_RESUME, (struct device *dev), (dev))
+NOOKS_PM(int, freeze, -EIO, NOOKS_INJ_NONE, (struct device *dev), (dev))
+NOOKS_PM(int, thaw, -EIO, NOOKS_INJ_NONE, (struct device *dev), (dev))
+NOOKS_PM(int, poweroff, -EIO, NOOKS_INJ_NONE, (struct device *dev), (dev))
+NOOKS_PM(int, restore, -EIO, NOOKS_INJ_NONE, (struct device *dev), (dev))
+NOOKS_PM(int, suspend_late, -EIO, NOOKS_INJ_NONE, (struct device *dev), (dev))
+NOOKS_PM(int, resume_early, -EIO, NOOKS_INJ_NONE, (struct device *dev), (dev))
+NOOKS_PM(int, freeze_late, -EIO, NOOKS_INJ_NONE, (struct device *dev), (dev))
+NOOKS_PM(int, thaw_early, -EIO, NOOKS_INJ_NONE, (struct device *dev), (dev))
+NOOKS_PM(int, poweroff_late, -EIO, NOOKS_INJ_NONE,
+	 (struct device *dev), (dev))
+NOOKS_PM(int, restore_early, -EIO, NOOKS_INJ_NONE,
+	 (struct device *dev), (dev))
+NOOKS_PM(int, suspend_noirq, -EIO, NOOKS_INJ_NONE,
+	 (struct device *dev), (dev))
+NOOKS_PM(int, resume_noirq, -EIO, NOOKS_INJ_NONE,
+	 (struct device *dev), (dev))
+NOOKS_PM(int, freeze_noirq, -EIO, NOOKS_INJ_NONE, (struct device *dev), (dev))
+NOOKS_PM(int, thaw_noirq, -EIO, NOOKS_INJ_NONE, (struct device *dev), (dev))
+NOOKS_PM(int, poweroff_noirq, -EIO, NOOKS_INJ_NONE,
+	 (struct device *dev), (dev))
+NOOKS_PM(int, restore_noirq, -EIO, NOOKS_INJ_NONE,
+	 (struct device *dev), (dev))
+NOOKS_PM(int, runtime_suspend, -EBUSY, NOOKS_INJ_NONE,
+	 (struct device *dev), (dev))
+NOOKS_PM(int, runtime_resume, -EIO, NOOKS_INJ_NONE,
+	 (struct device *dev), (dev))
+NOOKS_PM(int, runtime_idle, -EBUSY, NOOKS_INJ_NONE,
+	 (struct device *dev), (dev))
+
+/*
+ * pci_error_handlers. A faulted handler votes DISCONNECT: the PCI core
+ * gives the device up (nooks restarts the driver, which probes afresh).
+ */
+NOOKS_ERR(pci_ers_result_t, error_detected, PCI_ERS_RESULT_DISCONNECT,
+	  NOOKS_INJ_ERR_DETECTED,
+	  (struct pci_dev *dev, pci_channel_state_t state), (dev, state))
+NOOKS_ERR(pci_ers_result_t, mmio_enabled, PCI_ERS_RESULT_DISCONNECT,
+	  NOOKS_INJ_NONE, (struct pci_dev *dev), (dev))
+NOOKS_ERR(pci_ers_result_t, slot_reset, PCI_ERS_RESULT_DISCONNECT,
+	  NOOKS_INJ_ERR_SLOT_RESET, (struct pci_dev *dev), (dev))
+NOOKS_ERR_VOID(reset_prepare, NOOKS_INJ_NONE, (struct pci_dev *dev), (dev))
+NOOKS_ERR_VOID(reset_done, NOOKS_INJ_NONE, (struct pci_dev *dev), (dev))
+NOOKS_ERR_VOID(resume, NOOKS_INJ_ERR_RESUME, (struct pci_dev *dev), (dev))
