@@ -1,14 +1,17 @@
 #!/bin/sh
 # Guest side of bench/run-modes (busybox sh, run by the agent's `exec`):
-#   sh modes-guest.sh SECONDS
+#   sh modes-guest.sh SECONDS [REP]
 # Brings the e1000 NIC up as 10.77.0.1/24 (the peer namespace and its
 # iperf3 server on 10.77.0.2:5201 are set up at boot by /init), then runs
 # iperf3 for SECONDS in each direction. Around each run it samples
 # /proc/stat (all CPU time of the guest: both ends of the connection live in
-# this guest) and nooks' crossing counter. Prints one line per direction:
-#   dir=tx busy_jiffies=N total_jiffies=N xpc_before=N|NA xpc_after=N|NA iperf_rc=N
-# and leaves iperf3's JSON in /tmp/iperf-<dir>.json for the host to parse.
+# this guest) and nooks' crossing counter. One round (tx, then rx) labelled
+# REP; running it again for the next round finds the NIC already up. One
+# line per run:
+#   dir=tx rep=1 busy_jiffies=N total_jiffies=N xpc_before=N|NA xpc_after=N|NA iperf_rc=N
+# and iperf3's JSON in /tmp/iperf-<dir>-<rep>.json for the host to parse.
 secs=${1:-5}
+rep=${2:-1}
 ifc=
 for i in /sys/class/net/*; do
 	drv=$(readlink "$i/device/driver" 2>/dev/null)
@@ -34,8 +37,9 @@ for dir in tx rx; do
 	[ $dir = rx ] && flag=-R
 	set -- $(cpu)
 	b0=$1 t0=$2 x0=$(xpc)
-	iperf3 -c 10.77.0.2 -p 5201 -t "$secs" $flag -J >"/tmp/iperf-$dir.json" 2>&1
+	iperf3 -c 10.77.0.2 -p 5201 -t "$secs" $flag -J >"/tmp/iperf-$dir-$rep.json" 2>&1
 	rc=$?
 	set -- $(cpu)
-	echo "dir=$dir busy_jiffies=$(($1 - b0)) total_jiffies=$(($2 - t0)) xpc_before=$x0 xpc_after=$(xpc) iperf_rc=$rc"
+	echo "dir=$dir rep=$rep busy_jiffies=$(($1 - b0)) total_jiffies=$(($2 - t0))" \
+		"xpc_before=$x0 xpc_after=$(xpc) iperf_rc=$rc"
 done
