@@ -27,6 +27,7 @@
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/pci.h>
+#include <linux/seq_buf.h>
 #include <linux/uaccess.h>
 
 #include "nooks_internal.h"
@@ -129,41 +130,49 @@ static void nooks_ers_resume(struct pci_dev *pdev)
 	device_unlock(&pdev->dev);
 }
 
+static const char * const nooks_ers_step_names[] = {
+	[NOOKS_ERS_DETECTED] = "error_detected",
+	[NOOKS_ERS_MMIO] = "mmio_enabled",
+	[NOOKS_ERS_RESET] = "slot_reset",
+};
+
+/* One step: the device's vote, merged into *@status and described. */
+static void nooks_ers_vote(struct pci_dev *pdev, enum nooks_ers_step step,
+			   pci_channel_state_t state, pci_ers_result_t *status,
+			   struct seq_buf *out)
+{
+	pci_ers_result_t vote = nooks_ers_report(pdev, step, state);
+
+	*status = nooks_ers_merge(*status, vote);
+	seq_buf_printf(out, "%s=%s ", nooks_ers_step_names[step],
+		       nooks_ers_name(vote));
+}
+
 /* Run the sequence on @pdev; describe it in @out. */
 static void nooks_pcierr_run(struct pci_dev *pdev, pci_channel_state_t state,
-			     char *out, size_t len)
+			     struct seq_buf *out)
 {
-	pci_ers_result_t status = PCI_ERS_RESULT_CAN_RECOVER, vote;
-	size_t n = 0;
+	pci_ers_result_t status = PCI_ERS_RESULT_CAN_RECOVER;
 
-	vote = nooks_ers_report(pdev, NOOKS_ERS_DETECTED, state);
-	status = nooks_ers_merge(status, vote);
-	n += scnprintf(out + n, len - n, "error_detected=%s",
-		       nooks_ers_name(vote));
+	nooks_ers_vote(pdev, NOOKS_ERS_DETECTED, state, &status, out);
 	if (status == PCI_ERS_RESULT_CAN_RECOVER) {
 		status = PCI_ERS_RESULT_RECOVERED;
-		vote = nooks_ers_report(pdev, NOOKS_ERS_MMIO, state);
-		status = nooks_ers_merge(status, vote);
-		n += scnprintf(out + n, len - n, " mmio_enabled=%s",
-			       nooks_ers_name(vote));
+		nooks_ers_vote(pdev, NOOKS_ERS_MMIO, state, &status, out);
 	}
 	if (status == PCI_ERS_RESULT_NEED_RESET) {
 		status = PCI_ERS_RESULT_RECOVERED;
-		vote = nooks_ers_report(pdev, NOOKS_ERS_RESET, state);
-		status = nooks_ers_merge(status, vote);
-		n += scnprintf(out + n, len - n, " slot_reset=%s",
-			       nooks_ers_name(vote));
+		nooks_ers_vote(pdev, NOOKS_ERS_RESET, state, &status, out);
 	}
 	if (status == PCI_ERS_RESULT_RECOVERED) {
 		nooks_ers_resume(pdev);
-		scnprintf(out + n, len - n, " resume=called result=recovered\n");
+		seq_buf_printf(out, "resume=called result=recovered\n");
 		return;
 	}
 	nooks_ers_report(pdev, NOOKS_ERS_DETECTED, pci_channel_io_perm_failure);
 	device_lock(&pdev->dev);
 	pdev->error_state = pci_channel_io_normal;	/* transient: see top */
 	device_unlock(&pdev->dev);
-	scnprintf(out + n, len - n, " result=failed\n");
+	seq_buf_printf(out, "result=failed\n");
 }
 
 static ssize_t nooks_pcierr_write(struct file *f, const char __user *ubuf,
@@ -171,7 +180,8 @@ static ssize_t nooks_pcierr_write(struct file *f, const char __user *ubuf,
 {
 	struct nooks_domain *d = file_inode(f)->i_private;
 	pci_channel_state_t state;
-	char buf[16], result[NOOKS_PCIERR_LEN];
+	char buf[16], result[NOOKS_PCIERR_LEN] = "";
+	struct seq_buf out;
 	struct pci_dev *pdev;
 
 	if (len >= sizeof(buf))
@@ -193,7 +203,8 @@ static ssize_t nooks_pcierr_write(struct file *f, const char __user *ubuf,
 		return -ENODEV;
 
 	mutex_lock(&nooks_pcierr_lock);
-	nooks_pcierr_run(pdev, state, result, sizeof(result));
+	seq_buf_init(&out, result, sizeof(result));
+	nooks_pcierr_run(pdev, state, &out);
 	pr_info("nooks: %s: simulated PCI error (%s) on %s: %s", d->name,
 		state == pci_channel_io_frozen ? "frozen" : "normal",
 		pci_name(pdev), result);

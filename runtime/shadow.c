@@ -128,30 +128,8 @@ static NOOKS_T_err *nooks_orig_err(struct nooks_ops_shadow *s)
 	return s->orig;
 }
 
-/* The rows of shadow_ops.h, by table, as NOOKS_ROW / NOOKS_ROW_VOID. */
-#define NOOKS_NDO(type, member, errv, inj, params, args)		\
-	NOOKS_ROW(ndo, type, member, errv, inj, params, args)
-#define NOOKS_NDO_VOID(member, inj, params, args)			\
-	NOOKS_ROW_VOID(ndo, member, inj, params, args)
-#define NOOKS_ETH(type, member, errv, inj, params, args)		\
-	NOOKS_ROW(eth, type, member, errv, inj, params, args)
-#define NOOKS_ETH_VOID(member, inj, params, args)			\
-	NOOKS_ROW_VOID(eth, member, inj, params, args)
-#define NOOKS_PCI(type, member, errv, inj, params, args)		\
-	NOOKS_ROW(pci, type, member, errv, inj, params, args)
-#define NOOKS_PCI_VOID(member, inj, params, args)			\
-	NOOKS_ROW_VOID(pci, member, inj, params, args)
-#define NOOKS_PM(type, member, errv, inj, params, args)		\
-	NOOKS_ROW(pm, type, member, errv, inj, params, args)
-#define NOOKS_PM_VOID(member, inj, params, args)			\
-	NOOKS_ROW_VOID(pm, member, inj, params, args)
-#define NOOKS_ERR(type, member, errv, inj, params, args)		\
-	NOOKS_ROW(err, type, member, errv, inj, params, args)
-#define NOOKS_ERR_VOID(member, inj, params, args)			\
-	NOOKS_ROW_VOID(err, member, inj, params, args)
-
 /* Trampolines, one per row of shadow_ops.h. */
-#define NOOKS_ROW(table, ret_t, member, errv, inj, params, args)	\
+#define NOOKS_OP(table, ret_t, member, errv, inj, params, args)	\
 static ret_t nooks_tr_##table##_##member params				\
 {									\
 	__auto_type s = nooks_shadow_of_##table(dev);			\
@@ -161,7 +139,7 @@ static ret_t nooks_tr_##table##_##member params				\
 		   nooks_orig_##table(s)->member args);			\
 	return r;							\
 }
-#define NOOKS_ROW_VOID(table, member, inj, params, args)		\
+#define NOOKS_OP_VOID(table, member, inj, params, args)		\
 static void nooks_tr_##table##_##member params				\
 {									\
 	__auto_type s = nooks_shadow_of_##table(dev);			\
@@ -170,8 +148,8 @@ static void nooks_tr_##table##_##member params				\
 			nooks_orig_##table(s)->member args);		\
 }
 #include "shadow_ops.h"
-#undef NOOKS_ROW
-#undef NOOKS_ROW_VOID
+#undef NOOKS_OP
+#undef NOOKS_OP_VOID
 
 /*
  * ndo_start_xmit: a fault returns NETDEV_TX_BUSY (the stack keeps the skb
@@ -216,11 +194,11 @@ struct nooks_op_slot {
 	void *trampoline;
 };
 
-#define NOOKS_ROW(table, type, member, errv, inj, params, args)	\
+#define NOOKS_OP(table, type, member, errv, inj, params, args)	\
 	{ NOOKS_TABLE_##table, offsetof(NOOKS_T_##table, member),	\
 	  nooks_tr_##table##_##member },
-#define NOOKS_ROW_VOID(table, member, inj, params, args)		\
-	NOOKS_ROW(table, void, member, 0, inj, params, args)
+#define NOOKS_OP_VOID(table, member, inj, params, args)		\
+	NOOKS_OP(table, void, member, 0, inj, params, args)
 static const struct nooks_op_slot nooks_op_slots[] = {
 #include "shadow_ops.h"
 	{ NOOKS_TABLE_ndo, offsetof(NOOKS_T_ndo, ndo_start_xmit),
@@ -228,8 +206,8 @@ static const struct nooks_op_slot nooks_op_slots[] = {
 	{ NOOKS_TABLE_pci, offsetof(NOOKS_T_pci, probe), nooks_tr_pci_probe },
 };
 
-#undef NOOKS_ROW
-#undef NOOKS_ROW_VOID
+#undef NOOKS_OP
+#undef NOOKS_OP_VOID
 
 /* Point every listed member of @table the driver set at its trampoline. */
 static void nooks_fill_slots(void *ops, const void *orig,

@@ -20,9 +20,13 @@ boot_isolated_e1000() {
 
 stat_of() { agent 30 cat "$NK/$1" | head -n 1; }
 
-# ping_ok <label>: e1000 up with its address, the peer answers.
+# ping_ok <label>: e1000 up with its address, the peer answers. After a
+# recovery during a sleep transition the driver core defers the restarted
+# driver's probe to the transition's end: wait for the interface first.
 ping_ok() {
-	guest_sh 60 "$GUEST_NET_UP
+	guest_sh 60 "i=0; while :; do $GUEST_IFACE
+[ -n \"\$E\" ] || [ \$i -ge 50 ] && break; sleep 0.2; i=\$((i + 1)); done
+$GUEST_NET_UP
 ping -c 3 -W 2 10.77.0.2" > "ping-$1.txt"
 }
 
