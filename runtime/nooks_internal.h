@@ -13,6 +13,8 @@
  *   inject.c    the test-only fault trigger (debugfs) and its gadgets
  *   pcierr_sim.c  test-only: the PCI error-recovery sequence (debugfs)
  *   sysfs.c     /sys/kernel/nooks/<driver>/
+ *   batch.c     batched receive: frames queued during a NAPI poll
+ *   xpcbench.c  /sys/kernel/debug/nooks/xpc_bench: the cost of a crossing
  */
 #ifndef NOOKS_INTERNAL_H
 #define NOOKS_INTERNAL_H
@@ -142,6 +144,7 @@ struct nooks_domain {
 
 	/* Statistics for sysfs. */
 	atomic64_t xpc_count;
+	atomic64_t xpc_saved;		/* crossings batching avoided */
 	atomic_t faults;
 	atomic_t recoveries;
 	atomic_t tracked;
@@ -303,6 +306,18 @@ void nooks_debugfs_remove(struct nooks_domain *d);
 
 /* pcierr_sim.c */
 void nooks_pcierr_debugfs_add(struct nooks_domain *d, struct dentry *dir);
+/* batch.c */
+struct nooks_rx_batch;
+struct napi_struct;
+extern bool nooks_batch_rx;
+struct nooks_rx_batch *nooks_rx_batch_begin(struct nooks_domain *d,
+					    struct napi_struct *napi);
+void nooks_rx_batch_end(struct nooks_rx_batch *b, bool faulted);
+enum nooks_inject_entry nooks_rx_batch_inj(struct nooks_rx_batch *b);
+
+/* xpcbench.c */
+void nooks_xpcbench_add(struct nooks_domain *d);
+void nooks_xpcbench_remove(struct nooks_domain *d);
 
 /* sysfs.c */
 int nooks_sysfs_init(void);
