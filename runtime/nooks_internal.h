@@ -81,6 +81,11 @@ enum nooks_inject_type {
 	NOOKS_INJT_UD,
 	NOOKS_INJT_BUG,
 	NOOKS_INJT_DE,
+	/* writes to kernel memory (caught only with isolation=pagetable) */
+	NOOKS_INJT_WKMALLOC,
+	NOOKS_INJT_WMODULE,
+	NOOKS_INJT_WPERCPU,
+	NOOKS_INJT_WSTACK,
 	NOOKS_INJT_NR
 };
 
@@ -102,6 +107,12 @@ struct nooks_ctx {
 	struct nooks_ctx *outer;	/* irq levels: next outer entry */
 	struct hlist_node task_node;	/* process level: per-task hash */
 	bool faulted;
+	/* isolation=pagetable (pt/switch.c) */
+	bool pt_on;			/* this entry loaded a domain root */
+	unsigned long pt_prev_cr3;	/* a domain root to go back to, or 0 */
+	unsigned long pt_stk_lo, pt_stk_hi;	/* stack pages granted */
+	void *pt_out_fn, *pt_out_site;	/* the wrapper that is out, if any */
+	bool pt_lazy;			/* left the root in unwrapped kernel code */
 };
 
 struct nooks_domain {
@@ -152,6 +163,8 @@ struct nooks_domain {
 	/* Armed fault trigger: fire on the next call through this entry. */
 	atomic_t inject_entry;		/* enum nooks_inject_entry */
 	int inject_type;		/* enum nooks_inject_type */
+
+	struct nooks_pt *pt;		/* isolation=pagetable: the root (pt/) */
 };
 
 struct nooks_data_span {
@@ -224,6 +237,7 @@ void nooks_resume_state(struct nooks_ctx *c);
 int nooks_fault_init(void);
 void nooks_fault_exit(void);
 void nooks_domain_fail(struct nooks_domain *d, const char *desc);
+bool nooks_contain_enabled(void);
 
 /* tracker.c */
 struct nooks_obj {
@@ -285,6 +299,7 @@ void nooks_gadget_pf(void);
 void nooks_gadget_gp(void);
 void nooks_gadget_ud(void);
 void nooks_gadget_de(void);
+void nooks_gadget_write(unsigned long *addr, unsigned long val);
 
 /* inject.c */
 void nooks_inject_maybe(struct nooks_domain *d, enum nooks_inject_entry e);
