@@ -292,6 +292,23 @@ void nooks_pci_shadow_free(struct pci_driver *shadow);
 void nooks_irq_release(struct nooks_obj *o);
 void nooks_pci_driver_release(struct nooks_obj *o);
 
+/*
+ * pt/grant.c: an skb handed to ndo_start_xmit is held (and granted, with
+ * isolation=pagetable) until the driver frees it; given back if the driver
+ * did not take it (@ret != NETDEV_TX_OK). No-ops in exceptions mode.
+ */
+struct sk_buff;
+void nooks_pt_xmit_in(struct nooks_domain *d, struct sk_buff *skb);
+void nooks_pt_xmit_out(struct nooks_domain *d, struct sk_buff *skb, int ret);
+
+/*
+ * pt/grant.c: buffers the kernel hands to a void callback (the ethtool
+ * get_strings/get_ethtool_stats data arrays), granted around the call
+ * with isolation=pagetable; @... are the callback's own arguments.
+ */
+#define NOOKS_UNPAREN(...) __VA_ARGS__
+void nooks_pt_args(struct nooks_domain *d, const char *member, bool on, ...);
+
 /* gadget.S: one faulting instruction each, see inject.c */
 void nooks_gadget_start(void);
 void nooks_gadget_end(void);

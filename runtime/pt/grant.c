@@ -6,6 +6,7 @@
  * ranges both times so the per-page counts balance. Page granularity: a
  * granted page also exposes whatever else shares it (see README).
  */
+#include <linux/ethtool.h>
 #include <linux/netdevice.h>
 #include <linux/pci.h>
 #include <linux/skbuff.h>
@@ -71,4 +72,46 @@ void nooks_pt_track_grant(struct nooks_domain *d, int kind, const void *obj,
 	default:
 		break;
 	}
+}
+
+void nooks_pt_xmit_in(struct nooks_domain *d, struct sk_buff *skb)
+{
+	if (d && d->pt)
+		nooks_track(d, NOOKS_OBJ_SKB, skb, 0);
+}
+
+void nooks_pt_xmit_out(struct nooks_domain *d, struct sk_buff *skb, int ret)
+{
+	if (d && d->pt && ret != NETDEV_TX_OK)
+		nooks_untrack(d, NOOKS_OBJ_SKB, skb);
+}
+
+/* Only void callbacks with a kernel-provided output buffer need this. */
+void nooks_pt_args(struct nooks_domain *d, const char *member, bool on, ...)
+{
+	struct net_device *dev;
+	size_t len = 0;
+	void *buf = NULL;
+	va_list ap;
+
+	if (!d || !d->pt)
+		return;
+	va_start(ap, on);
+	dev = va_arg(ap, struct net_device *);
+	if (!strcmp(member, "get_strings")) {
+		u32 sset = va_arg(ap, u32);
+		int n = dev->ethtool_ops->get_sset_count ?
+			dev->ethtool_ops->get_sset_count(dev, sset) : 0;
+
+		buf = va_arg(ap, u8 *);
+		len = n > 0 ? (size_t)n * ETH_GSTRING_LEN : 0;
+	} else if (!strcmp(member, "get_ethtool_stats")) {
+		struct ethtool_stats *st = va_arg(ap, struct ethtool_stats *);
+
+		buf = va_arg(ap, u64 *);
+		len = st ? st->n_stats * sizeof(u64) : 0;
+	}
+	va_end(ap);
+	if (buf && len)
+		nooks_pt_grant(d, buf, len, on);
 }
