@@ -144,8 +144,10 @@ static void nooks_tr_##table##_##member params				\
 {									\
 	__auto_type s = nooks_shadow_of_##table(dev);			\
 									\
+	nooks_pt_args(s->d, #member, true, NOOKS_UNPAREN args);	\
 	NOOKS_CALL_VOID(s->d, #member, inj,				\
 			nooks_orig_##table(s)->member args);		\
+	nooks_pt_args(s->d, #member, false, NOOKS_UNPAREN args);	\
 }
 #include "shadow_ops.h"
 #undef NOOKS_OP
@@ -166,8 +168,10 @@ static netdev_tx_t nooks_tr_ndo_ndo_start_xmit(struct sk_buff *skb,
 		dev->stats.tx_dropped++;
 		return NETDEV_TX_OK;
 	}
+	nooks_pt_xmit_in(s->d, skb);
 	NOOKS_CALL(s->d, "ndo_start_xmit", NOOKS_INJ_NDO_START_XMIT, r,
 		   NETDEV_TX_BUSY, nooks_orig_ndo(s)->ndo_start_xmit(skb, dev));
+	nooks_pt_xmit_out(s->d, skb, r);
 	return r;
 }
 
