@@ -122,3 +122,33 @@ int mode_verify_snapshot(const struct campaign_cfg *cfg, const char *mode, const
 	vm_destroy(vm);
 	return rc;
 }
+
+/*
+ * The domain the runtime made for the driver must be of the mode's kind:
+ * a parameter `k=v` of the mode that the runtime also shows per driver
+ * (/sys/kernel/nooks/<driver>/<k>, e.g. isolation) must read v there too.
+ * nooks.ko falls back to exceptions-only for a domain whose page tables it
+ * could not build; such a trial is not a nooks-pt trial.
+ */
+int mode_check_domain(const struct campaign_cfg *cfg, const char *mode, struct vm *vm,
+		      char *why, size_t whylen)
+{
+	const struct mode_setup *s = campaign_mode_setup_c(cfg, mode);
+
+	if (!s || !s->runtime)
+		return 0;
+	for (const char *p = s->nooks_params; *p; p += strspn(p, " ")) {
+		size_t n = strcspn(p, " "), eq = strcspn(p, "=");
+		struct param_read got = { { 0 } };
+		char want[256];
+
+		snprintf(want, sizeof(want), "%.*s", (int)(n - eq - 1), p + eq + 1);
+		if (vm_agent(vm, 10000, on_data, &got, NULL, "cat /sys/kernel/nooks/%s/%.*s", cfg->driver,
+			     (int)eq, p) == VM_CMD_OK && !same_param_value(got.value, want)) {
+			snprintf(why, whylen, "domain-%.*s-%s", (int)eq, p, got.value);
+			return -1;
+		}
+		p += n;
+	}
+	return 0;
+}

@@ -292,6 +292,13 @@ int trial_run(struct worker *w, const struct job *job, struct trial_record *rec)
 	tw = now_monotonic();
 	obs.load = phase_of(vm_agent(vm, LOAD_TIMEOUT_MS, NULL, NULL, &res, "load %s", GUEST_MODULE_PATH));
 	snprintf(rec->load_final, sizeof(rec->load_final), "%s", res.final);
+	if (obs.load == PHASE_OK && mode_check_domain(cfg, mode, vm, err, sizeof(err)) < 0) {
+		/* the runtime fell back to another kind of domain: not a trial of this mode */
+		harness(rec, err);
+		fprintf(stderr, "run-campaign: trial %lld %s: the driver's domain is not of this mode (%s)\n",
+			(long long)job->trial_index, mode, err);
+		goto out_vm;
+	}
 	if (obs.load == PHASE_OK) {
 		if (cfg->activation)
 			n_bps = arm_activation(vm, &ctx, cfg->driver, bps, 64);
