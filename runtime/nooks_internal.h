@@ -312,9 +312,9 @@ void nooks_pt_xmit_in(struct nooks_domain *d, struct sk_buff *skb);
 void nooks_pt_xmit_out(struct nooks_domain *d, struct sk_buff *skb, int ret);
 
 /*
- * pt/grant.c: buffers the kernel hands to a void callback (the ethtool
- * get_strings/get_ethtool_stats data arrays), granted around the call
- * with isolation=pagetable; @... are the callback's own arguments.
+ * pt/grant.c: the output structures and buffers the kernel hands to an
+ * operation (ethtool get_*), granted around the call with
+ * isolation=pagetable; @... are the operation's own arguments.
  */
 #define NOOKS_UNPAREN(...) __VA_ARGS__
 void nooks_pt_args(struct nooks_domain *d, const char *member, bool on, ...);

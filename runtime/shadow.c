@@ -135,8 +135,10 @@ static ret_t nooks_tr_##table##_##member params				\
 	__auto_type s = nooks_shadow_of_##table(dev);			\
 	ret_t r;							\
 									\
+	nooks_pt_args(s->d, #member, true, NOOKS_UNPAREN args);	\
 	NOOKS_CALL(s->d, #member, inj, r, errv,				\
 		   nooks_orig_##table(s)->member args);			\
+	nooks_pt_args(s->d, #member, false, NOOKS_UNPAREN args);	\
 	return r;							\
 }
 #define NOOKS_OP_VOID(table, member, inj, params, args)		\

@@ -86,32 +86,82 @@ void nooks_pt_xmit_out(struct nooks_domain *d, struct sk_buff *skb, int ret)
 		nooks_untrack(d, NOOKS_OBJ_SKB, skb);
 }
 
-/* Only void callbacks with a kernel-provided output buffer need this. */
+/*
+ * Operations whose arguments point to kernel memory the driver fills in:
+ * (member, which arguments after dev, their sizes). Buffers whose length
+ * the kernel learns from another operation are computed below.
+ */
+struct nooks_pt_out_arg {
+	const char *member;
+	size_t size[3];		/* of the pointee of argument 1, 2, 3 */
+};
+
+static const struct nooks_pt_out_arg nooks_pt_out_args[] = {
+	{ "get_drvinfo", { sizeof(struct ethtool_drvinfo) } },
+	{ "get_wol", { sizeof(struct ethtool_wolinfo) } },
+	{ "get_link_ksettings", { sizeof(struct ethtool_link_ksettings) } },
+	{ "get_coalesce", { sizeof(struct ethtool_coalesce),
+			    sizeof(struct kernel_ethtool_coalesce) } },
+	{ "get_ringparam", { sizeof(struct ethtool_ringparam),
+			     sizeof(struct kernel_ethtool_ringparam) } },
+	{ "get_pauseparam", { sizeof(struct ethtool_pauseparam) } },
+	{ "get_ts_info", { sizeof(struct ethtool_ts_info) } },
+	{ "get_regs", { sizeof(struct ethtool_regs) } },
+	{ "get_eeprom", { sizeof(struct ethtool_eeprom) } },
+	{ "self_test", { sizeof(struct ethtool_test) } },
+	{ "get_ethtool_stats", { sizeof(struct ethtool_stats) } },
+};
+
+/* A data buffer's length, from the arguments before it. */
+static size_t nooks_pt_buf_len(const char *member, struct net_device *dev,
+			       unsigned long a1)
+{
+	const struct ethtool_ops *ops = dev->ethtool_ops;
+	int n = 0;
+
+	if (!strcmp(member, "get_strings")) {
+		n = ops->get_sset_count ? ops->get_sset_count(dev, a1) : 0;
+		return n > 0 ? (size_t)n * ETH_GSTRING_LEN : 0;
+	}
+	if (!strcmp(member, "get_ethtool_stats"))
+		return ((struct ethtool_stats *)a1)->n_stats * sizeof(u64);
+	if (!strcmp(member, "self_test")) {
+		n = ops->get_sset_count ? ops->get_sset_count(dev, ETH_SS_TEST) : 0;
+		return n > 0 ? (size_t)n * sizeof(u64) : 0;
+	}
+	if (!strcmp(member, "get_regs"))
+		return ops->get_regs_len ? ops->get_regs_len(dev) : 0;
+	if (!strcmp(member, "get_eeprom"))
+		return ((struct ethtool_eeprom *)a1)->len;
+	return 0;
+}
+
 void nooks_pt_args(struct nooks_domain *d, const char *member, bool on, ...)
 {
+	const struct nooks_pt_out_arg *o = NULL;
 	struct net_device *dev;
-	size_t len = 0;
-	void *buf = NULL;
+	unsigned long a[3] = { 0 };
+	size_t len;
 	va_list ap;
+	int i;
 
 	if (!d || !d->pt)
 		return;
+	for (i = 0; i < ARRAY_SIZE(nooks_pt_out_args); i++)
+		if (!strcmp(member, nooks_pt_out_args[i].member))
+			o = &nooks_pt_out_args[i];
+	if (!o && strcmp(member, "get_strings"))
+		return;
+	/* Every argument is a pointer or an integer no wider than long. */
 	va_start(ap, on);
 	dev = va_arg(ap, struct net_device *);
-	if (!strcmp(member, "get_strings")) {
-		u32 sset = va_arg(ap, u32);
-		int n = dev->ethtool_ops->get_sset_count ?
-			dev->ethtool_ops->get_sset_count(dev, sset) : 0;
-
-		buf = va_arg(ap, u8 *);
-		len = n > 0 ? (size_t)n * ETH_GSTRING_LEN : 0;
-	} else if (!strcmp(member, "get_ethtool_stats")) {
-		struct ethtool_stats *st = va_arg(ap, struct ethtool_stats *);
-
-		buf = va_arg(ap, u64 *);
-		len = st ? st->n_stats * sizeof(u64) : 0;
-	}
+	for (i = 0; i < 2; i++)
+		a[i] = va_arg(ap, unsigned long);
 	va_end(ap);
-	if (buf && len)
-		nooks_pt_grant(d, buf, len, on);
+	for (i = 0; o && i < 2; i++)
+		if (o->size[i] && a[i])
+			nooks_pt_grant(d, (void *)a[i], o->size[i], on);
+	len = nooks_pt_buf_len(member, dev, a[0]);
+	if (len && a[1])
+		nooks_pt_grant(d, (void *)a[1], len, on);
 }

@@ -11,6 +11,7 @@
  *   switch.c      entering/leaving the root on domain entry/exit and around
  *                 every wrapper (the -finstrument-functions hooks), stack
  *                 grants, the #PF handler and the fault report
+ *   heap.c        the domain heap: driver allocations on pages of their own
  *   grant.c       what the object tracker hands over becomes writable
  *                 (called from tracker.c)
  */
