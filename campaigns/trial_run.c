@@ -236,7 +236,8 @@ int trial_run(struct worker *w, const struct job *job, struct trial_record *rec)
 {
 	const struct campaign_cfg *cfg = w->run->cfg;
 	const char *mode = cfg->modes[job->mode];
-	char vmdir[1200], ko[1300], isolated[1300], console_path[1300], err[512];
+	const struct mode_setup *setup = campaign_mode_setup_c(cfg, mode);
+	char vmdir[1200], ko[1300], isolated[1300], console_path[1300], err[512], append[1024];
 	const char *module_to_send = ko;
 	struct trial_obs obs = { 0 };
 	struct run_ctx ctx = { .rec = rec, .obs = &obs };
@@ -259,7 +260,7 @@ int trial_run(struct worker *w, const struct job *job, struct trial_record *rec)
 		fprintf(stderr, "run-campaign: %s\n", err);
 		return -1;	/* deterministic: retrying cannot help, the campaign stops */
 	}
-	if (strcmp(mode, "nooks") == 0) {
+	if (setup && setup->isolate) {	/* nooks, nooks-pt: the same isolated build */
 		if (trial_isolate(cfg, ko, isolated, err, sizeof(err)) < 0) {
 			harness(rec, "nooks-isolate-failed");
 			fprintf(stderr, "run-campaign: trial %lld: %s\n", (long long)job->trial_index, err);
@@ -268,7 +269,7 @@ int trial_run(struct worker *w, const struct job *job, struct trial_record *rec)
 		module_to_send = isolated;
 	}
 
-	vm_config_init(&vcfg, vmdir);
+	mode_vm_config(cfg, mode, vmdir, &vcfg, append, sizeof(append));
 	if (vm_restore(&vcfg, w->run->snapshot[job->mode], &vm) < 0) {
 		snprintf(err, sizeof(err), "restore: %s", vm_error());
 		harness(rec, "restore-failed");

@@ -47,6 +47,16 @@
 #include <linux/vmalloc.h>
 
 #include "nooks_internal.h"
+#include "pt/pt.h"
+
+/*
+ * isolation=exceptions (v1: faults that raise exceptions are contained) or
+ * isolation=pagetable (v2: the driver also runs on a domain root where
+ * kernel memory is read-only, pt/). Chosen at load, for every domain.
+ */
+static char *nooks_isolation = "exceptions";
+module_param_named(isolation, nooks_isolation, charp, 0444);
+MODULE_PARM_DESC(isolation, "exceptions (default) or pagetable");
 
 unsigned int nooks_max_restarts = 10;
 module_param_named(max_restarts, nooks_max_restarts, uint, 0644);
@@ -162,6 +172,7 @@ static int nooks_init_trampoline(int slot)
 	}
 	nooks_set_state(d, NOOKS_DOM_LOADING, NOOKS_DOM_INITIALIZING);
 	ret = nooks_domain_call_init(d);
+	nooks_pt_init_done(d);	/* init data is freed next: revoke it */
 	/*
 	 * The kernel frees .init.text once init returns: an init that lives
 	 * there cannot be run again (nooks-isolate keeps it resident).
@@ -252,6 +263,33 @@ static void nooks_domain_release(struct kobject *kobj)
 	kfree(d);
 }
 
+static ssize_t isolation_show(struct kobject *k, struct kobj_attribute *a,
+			      char *buf)
+{
+	struct nooks_domain *d = container_of(k, struct nooks_domain, kobj);
+
+	if (d->pt)
+		return sysfs_emit(buf, "pagetable\n");
+	return sysfs_emit(buf, "exceptions\n");
+}
+static struct kobj_attribute nooks_attr_isolation = __ATTR_RO(isolation);
+
+/* isolation=pagetable: build the domain root and the first grants. */
+static void nooks_domain_pt_create(struct nooks_domain *d)
+{
+	int ret;
+
+	if (!nooks_pt_on)
+		return;
+	ret = nooks_pt_domain_create(d);
+	if (ret) {
+		pr_err("nooks: %s: no page-table domain (%d): exceptions only\n",
+		       d->name, ret);
+		return;
+	}
+	nooks_pt_domain_setup(d);
+}
+
 static struct kobj_type nooks_domain_ktype = {
 	.release = nooks_domain_release,
 	.sysfs_ops = &kobj_sysfs_ops,
@@ -290,16 +328,20 @@ static void nooks_domain_create(struct module *mod)
 	d->orig_init = mod->init;
 	d->orig_exit = mod->exit;
 	kobject_init(&d->kobj, &nooks_domain_ktype);
+	nooks_domain_pt_create(d);
 
 	if (mod->init)
 		mod->init = nooks_init_slots[slot];
 	if (mod->exit)
 		mod->exit = nooks_exit_slots[slot];
 	WRITE_ONCE(nooks_domains[slot], d);
-	nooks_sysfs_add(d);
+	if (!nooks_sysfs_add(d) &&
+	    sysfs_create_file(&d->kobj, &nooks_attr_isolation.attr))
+		pr_warn("nooks: %s: no isolation attribute\n", d->name);
 	nooks_debugfs_add(d);
-	pr_info("nooks: %s: isolated in domain %d (text %#lx-%#lx)\n",
-		d->name, slot, d->text_start, d->text_end);
+	pr_info("nooks: %s: isolated in domain %d (text %#lx-%#lx, %s)\n",
+		d->name, slot, d->text_start, d->text_end,
+		d->pt ? "pagetable" : "exceptions");
 out:
 	mutex_unlock(&nooks_domains_lock);
 }
@@ -327,8 +369,10 @@ static void nooks_domain_destroy(struct module *mod)
 	nooks_tracker_release_all(d);
 	mutex_unlock(&d->life_lock);
 	nooks_debugfs_remove(d);
+	sysfs_remove_file(&d->kobj, &nooks_attr_isolation.attr);
 	nooks_sysfs_remove(d);
 	nooks_shadows_free(d);
+	nooks_pt_domain_destroy(d);
 
 	mutex_lock(&nooks_domains_lock);
 	WRITE_ONCE(nooks_domains[slot], NULL);
@@ -355,13 +399,54 @@ static struct notifier_block nooks_module_nb = {
 	.notifier_call = nooks_module_notify,
 };
 
+/* isolation=pagetable: check the CPU setup, the tables, the private IDT. */
+static int nooks_pt_start(void)
+{
+	int ret;
+
+	if (!strcmp(nooks_isolation, "exceptions"))
+		return 0;
+	if (strcmp(nooks_isolation, "pagetable")) {
+		pr_err("nooks: isolation=%s: must be exceptions or pagetable\n",
+		       nooks_isolation);
+		return -EINVAL;
+	}
+	ret = nooks_pt_check_cpu();
+	if (ret)
+		return ret;
+	ret = nooks_pt_tables_init();
+	if (ret)
+		return ret;
+	ret = nooks_pt_idt_init();
+	if (ret) {
+		nooks_pt_tables_exit();
+		return ret;
+	}
+	WRITE_ONCE(nooks_pt_on, true);
+	return 0;
+}
+
+static void nooks_pt_stop(void)
+{
+	if (!nooks_pt_on)
+		return;
+	WRITE_ONCE(nooks_pt_on, false);
+	nooks_pt_idt_exit();
+	nooks_pt_tables_exit();
+}
+
 static int __init nooks_init(void)
 {
 	int ret;
 
+	ret = nooks_pt_start();
+	if (ret)
+		return ret;
 	nooks_wq = alloc_workqueue("nooks_recovery", WQ_UNBOUND, 1);
-	if (!nooks_wq)
+	if (!nooks_wq) {
+		nooks_pt_stop();
 		return -ENOMEM;
+	}
 	ret = nooks_tracker_init();
 	if (ret)
 		goto err_wq;
@@ -375,8 +460,9 @@ static int __init nooks_init(void)
 	ret = register_module_notifier(&nooks_module_nb);
 	if (ret)
 		goto err_fault;
-	pr_info("nooks: runtime loaded (max_restarts=%u in %us)\n",
-		nooks_max_restarts, nooks_restart_window_s);
+	pr_info("nooks: runtime loaded (max_restarts=%u in %us, isolation=%s)\n",
+		nooks_max_restarts, nooks_restart_window_s,
+		nooks_pt_on ? "pagetable" : "exceptions");
 	return 0;
 
 err_fault:
@@ -388,6 +474,7 @@ err_tracker:
 	nooks_tracker_exit();
 err_wq:
 	destroy_workqueue(nooks_wq);
+	nooks_pt_stop();
 	return ret;
 }
 
@@ -400,6 +487,7 @@ static void __exit nooks_exit(void)
 	nooks_sysfs_exit();
 	destroy_workqueue(nooks_wq);
 	nooks_tracker_exit();
+	nooks_pt_stop();
 }
 
 module_init(nooks_init);

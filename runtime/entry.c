@@ -18,6 +18,7 @@
 #include <linux/uaccess.h>
 
 #include "nooks_internal.h"
+#include "pt/pt.h"
 
 static DEFINE_PER_CPU(struct nooks_ctx *, nooks_irq_top[2]);
 static DEFINE_HASHTABLE(nooks_task_ctx, 8);
@@ -116,6 +117,9 @@ bool nooks_enter(struct nooks_domain *d, struct nooks_ctx *c,
 	atomic_inc(&d->active);
 	atomic64_inc(&d->xpc_count);
 	nooks_push(c);
+	c->pt_on = false;
+	if (d->pt)
+		nooks_pt_enter(c);	/* last: loads the domain root */
 	return true;
 }
 
@@ -123,6 +127,7 @@ void nooks_leave(struct nooks_ctx *c)
 {
 	struct nooks_domain *d = c->d;
 
+	nooks_pt_leave(c);		/* first: back to the kernel root */
 	nooks_pop(c);
 	if (atomic_dec_and_test(&d->active))
 		wake_up_all(&d->idle_wq);

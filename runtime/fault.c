@@ -42,6 +42,11 @@ static bool nooks_contain_on = true;
 module_param_named(contain, nooks_contain_on, bool, 0644);
 MODULE_PARM_DESC(contain, "contain and recover driver faults (0: let them oops)");
 
+bool nooks_contain_enabled(void)
+{
+	return READ_ONCE(nooks_contain_on);
+}
+
 static bool nooks_addr_in_self(unsigned long ip)
 {
 	struct module *m = THIS_MODULE;

@@ -45,6 +45,12 @@ SYM_FUNC_START(nooks_gadget_de)
 	RET
 SYM_FUNC_END(nooks_gadget_de)
 
+/* A write to kernel memory: *%rdi = %rsi (faults only on a domain root). */
+SYM_FUNC_START(nooks_gadget_write)
+	movq	%rsi, (%rdi)
+	RET
+SYM_FUNC_END(nooks_gadget_write)
+
 SYM_CODE_START(nooks_gadget_end)
 	ANNOTATE_NOENDBR
 	int3

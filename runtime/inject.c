@@ -3,7 +3,8 @@
  * Test-only fault trigger: /sys/kernel/debug/nooks/<driver>/fault_inject.
  *
  * Writing "<entry> <type>" arms the domain: the NEXT call through that
- * entry (probe, ndo_open, ndo_start_xmit, irq, napi_poll, timer, work)
+ * entry (probe, ndo_open, ndo_start_xmit, irq, napi_poll, timer, work,
+ * pm_suspend, pm_resume, shutdown, err_detected, slot_reset, err_resume)
  * executes a fault gadget instead of the driver's callback. What executes
  * is exactly this: the trampoline has entered the domain and saved its
  * recovery context, then calls nooks_gadget_<type>, a few instructions of
@@ -14,15 +15,29 @@
  *   ud   ud2 with no bug-table entry     -> #UD, caught at DIE_TRAP
  *   bug  BUG() (ud2 + bug-table entry)   -> "kernel BUG", #UD at DIE_TRAP
  *   de   divl by zero                    -> #DE, caught at DIE_TRAP
+ * and four writes to kernel memory the driver does not own (gadget
+ * nooks_gadget_write: one movq), caught only with isolation=pagetable:
+ *   wkmalloc  a kmalloc'd kernel object (allocated here, never granted)
+ *   wmodule   another module's data (a word in nooks.ko's .data)
+ *   wpercpu   this CPU's copy of a per-CPU variable (nooks.ko's)
+ *   wstack    another task's kernel stack (an idle kthread's, low end)
+ * With isolation=exceptions they go undetected: the driver's callback then
+ * runs as usual. debugfs nooks/pt_victims shows the four words.
  * The fault handler attributes faults in the gadgets to the innermost
  * entry's domain, as it does for the driver's own text. The driver's code
  * is not modified; the injector's mutated binaries exercise that path.
  * The trigger is one-shot: it disarms itself when it fires.
  */
 #include <linux/debugfs.h>
+#include <linux/kthread.h>
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "nooks_internal.h"
+#include "pt/pt.h"
 
 static struct dentry *nooks_debugfs_root;
 
@@ -35,6 +50,12 @@ static const char * const nooks_inject_entries[NOOKS_INJ_NR] = {
 	[NOOKS_INJ_NAPI_POLL] = "napi_poll",
 	[NOOKS_INJ_TIMER] = "timer",
 	[NOOKS_INJ_WORK] = "work",
+	[NOOKS_INJ_PM_SUSPEND] = "pm_suspend",
+	[NOOKS_INJ_PM_RESUME] = "pm_resume",
+	[NOOKS_INJ_SHUTDOWN] = "shutdown",
+	[NOOKS_INJ_ERR_DETECTED] = "err_detected",
+	[NOOKS_INJ_ERR_SLOT_RESET] = "slot_reset",
+	[NOOKS_INJ_ERR_RESUME] = "err_resume",
 };
 
 static const char * const nooks_inject_types[NOOKS_INJT_NR] = {
@@ -43,7 +64,52 @@ static const char * const nooks_inject_types[NOOKS_INJT_NR] = {
 	[NOOKS_INJT_UD] = "ud",
 	[NOOKS_INJT_BUG] = "bug",
 	[NOOKS_INJT_DE] = "de",
+	[NOOKS_INJT_WKMALLOC] = "wkmalloc",
+	[NOOKS_INJT_WMODULE] = "wmodule",
+	[NOOKS_INJT_WPERCPU] = "wpercpu",
+	[NOOKS_INJT_WSTACK] = "wstack",
 };
+
+/* The write trigger's victims: kernel memory no domain is granted. */
+#define NOOKS_VICTIM_STACK_OFF	512	/* above STACK_END_MAGIC, never used */
+static unsigned long *nooks_victim_kmalloc;
+static unsigned long nooks_victim_module = 1;
+static DEFINE_PER_CPU(unsigned long, nooks_victim_pcpu);
+static struct task_struct *nooks_victim_task;
+static unsigned long nooks_victim_seq;
+
+static int nooks_victim_thread(void *unused)
+{
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+static unsigned long *nooks_victim_stack_word(void)
+{
+	if (!nooks_victim_task)
+		return NULL;
+	return task_stack_page(nooks_victim_task) + NOOKS_VICTIM_STACK_OFF;
+}
+
+static unsigned long *nooks_victim(int type)
+{
+	switch (type) {
+	case NOOKS_INJT_WKMALLOC:
+		return nooks_victim_kmalloc;
+	case NOOKS_INJT_WMODULE:
+		return &nooks_victim_module;
+	case NOOKS_INJT_WPERCPU:
+		return this_cpu_ptr(&nooks_victim_pcpu);
+	case NOOKS_INJT_WSTACK:
+		return nooks_victim_stack_word();
+	}
+	return NULL;
+}
 
 #define NOOKS_GADGET_BUG_SPAN 32
 
@@ -61,7 +127,7 @@ bool nooks_addr_in_gadget(unsigned long addr)
 	       (addr >= bug && addr < bug + NOOKS_GADGET_BUG_SPAN);
 }
 
-static void nooks_fire(int type)
+static void nooks_fire(int type, unsigned long *victim, unsigned long seq)
 {
 	switch (type) {
 	case NOOKS_INJT_PF:
@@ -79,19 +145,36 @@ static void nooks_fire(int type)
 	case NOOKS_INJT_DE:
 		nooks_gadget_de();
 		break;
+	default:
+		if (victim)
+			nooks_gadget_write(victim, 0x6e6f6f6b73000000UL | seq);
+		break;
 	}
 }
 
 void nooks_inject_maybe(struct nooks_domain *d, enum nooks_inject_entry e)
 {
+	unsigned long *victim = NULL, cr3, seq = 0;
+	int type = 0;
+	bool fire;
+
 	if (likely(e == NOOKS_INJ_NONE ||
 		   atomic_read(&d->inject_entry) != e))
 		return;
-	if (atomic_cmpxchg(&d->inject_entry, e, NOOKS_INJ_NONE) != e)
-		return;
-	pr_info("nooks: %s: injecting %s in %s\n", d->name,
-		nooks_inject_types[d->inject_type], nooks_inject_entries[e]);
-	nooks_fire(d->inject_type);
+	/* This runs inside the entry: leave the domain root to do our part. */
+	cr3 = nooks_pt_out();
+	fire = atomic_cmpxchg(&d->inject_entry, e, NOOKS_INJ_NONE) == e;
+	if (fire) {
+		type = d->inject_type;
+		victim = nooks_victim(type);
+		seq = ++nooks_victim_seq;
+		pr_info("nooks: %s: injecting %s in %s%s%px\n", d->name,
+			nooks_inject_types[type], nooks_inject_entries[e],
+			victim ? " at " : "", victim);
+	}
+	nooks_pt_back(cr3);
+	if (fire)
+		nooks_fire(type, victim, seq);
 }
 
 static int nooks_lookup(const char * const *names, int n, const char *s)
@@ -144,6 +227,22 @@ static ssize_t nooks_inject_read(struct file *f, char __user *ubuf,
 	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
 }
 
+static int nooks_victims_show(struct seq_file *m, void *unused)
+{
+	unsigned long *stack = nooks_victim_stack_word();
+
+	seq_printf(m, "wkmalloc %px %#lx\n", nooks_victim_kmalloc,
+		   nooks_victim_kmalloc ? *nooks_victim_kmalloc : 0);
+	seq_printf(m, "wmodule %px %#lx\n", &nooks_victim_module,
+		   nooks_victim_module);
+	seq_printf(m, "wpercpu %px %#lx\n",
+		   per_cpu_ptr(&nooks_victim_pcpu, raw_smp_processor_id()),
+		   this_cpu_read(nooks_victim_pcpu));
+	seq_printf(m, "wstack %px %#lx\n", stack, stack ? *stack : 0);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nooks_victims);
+
 static const struct file_operations nooks_inject_fops = {
 	.owner = THIS_MODULE,
 	.read = nooks_inject_read,
@@ -154,12 +253,23 @@ static const struct file_operations nooks_inject_fops = {
 int nooks_debugfs_init(void)
 {
 	nooks_debugfs_root = debugfs_create_dir("nooks", NULL);
+	nooks_victim_kmalloc = kzalloc(sizeof(*nooks_victim_kmalloc) * 8,
+				       GFP_KERNEL);
+	nooks_victim_task = kthread_run(nooks_victim_thread, NULL,
+					"nooks_victim");
+	if (IS_ERR(nooks_victim_task))
+		nooks_victim_task = NULL;
+	debugfs_create_file("pt_victims", 0400, nooks_debugfs_root, NULL,
+			    &nooks_victims_fops);
 	return 0;
 }
 
 void nooks_debugfs_exit(void)
 {
 	debugfs_remove_recursive(nooks_debugfs_root);
+	if (nooks_victim_task)
+		kthread_stop(nooks_victim_task);
+	kfree(nooks_victim_kmalloc);
 }
 
 void nooks_debugfs_add(struct nooks_domain *d)
@@ -167,6 +277,7 @@ void nooks_debugfs_add(struct nooks_domain *d)
 	d->debugfs_dir = debugfs_create_dir(d->name, nooks_debugfs_root);
 	debugfs_create_file("fault_inject", 0600, d->debugfs_dir, d,
 			    &nooks_inject_fops);
+	nooks_pcierr_debugfs_add(d, d->debugfs_dir);
 }
 
 void nooks_debugfs_remove(struct nooks_domain *d)

@@ -11,6 +11,7 @@
  *   shadow.c    shadow operation tables and their trampolines
  *   custom.c    hand-written wrappers for the registration functions
  *   inject.c    the test-only fault trigger (debugfs) and its gadgets
+ *   pcierr_sim.c  test-only: the PCI error-recovery sequence (debugfs)
  *   sysfs.c     /sys/kernel/nooks/<driver>/
  *   batch.c     batched receive: frames queued during a NAPI poll
  *   xpcbench.c  /sys/kernel/debug/nooks/xpc_bench: the cost of a crossing
@@ -74,6 +75,12 @@ enum nooks_inject_entry {
 	NOOKS_INJ_NAPI_POLL,
 	NOOKS_INJ_TIMER,
 	NOOKS_INJ_WORK,
+	NOOKS_INJ_PM_SUSPEND,
+	NOOKS_INJ_PM_RESUME,
+	NOOKS_INJ_SHUTDOWN,
+	NOOKS_INJ_ERR_DETECTED,
+	NOOKS_INJ_ERR_SLOT_RESET,
+	NOOKS_INJ_ERR_RESUME,
 	NOOKS_INJ_NR
 };
 
@@ -83,6 +90,11 @@ enum nooks_inject_type {
 	NOOKS_INJT_UD,
 	NOOKS_INJT_BUG,
 	NOOKS_INJT_DE,
+	/* writes to kernel memory (caught only with isolation=pagetable) */
+	NOOKS_INJT_WKMALLOC,
+	NOOKS_INJT_WMODULE,
+	NOOKS_INJT_WPERCPU,
+	NOOKS_INJT_WSTACK,
 	NOOKS_INJT_NR
 };
 
@@ -104,6 +116,12 @@ struct nooks_ctx {
 	struct nooks_ctx *outer;	/* irq levels: next outer entry */
 	struct hlist_node task_node;	/* process level: per-task hash */
 	bool faulted;
+	/* isolation=pagetable (pt/switch.c) */
+	bool pt_on;			/* this entry loaded a domain root */
+	unsigned long pt_prev_cr3;	/* a domain root to go back to, or 0 */
+	unsigned long pt_stk_lo, pt_stk_hi;	/* stack pages granted */
+	void *pt_out_fn, *pt_out_site;	/* the wrapper that is out, if any */
+	bool pt_lazy;			/* left the root in unwrapped kernel code */
 };
 
 struct nooks_domain {
@@ -155,6 +173,8 @@ struct nooks_domain {
 	/* Armed fault trigger: fire on the next call through this entry. */
 	atomic_t inject_entry;		/* enum nooks_inject_entry */
 	int inject_type;		/* enum nooks_inject_type */
+
+	struct nooks_pt *pt;		/* isolation=pagetable: the root (pt/) */
 };
 
 struct nooks_data_span {
@@ -227,6 +247,7 @@ void nooks_resume_state(struct nooks_ctx *c);
 int nooks_fault_init(void);
 void nooks_fault_exit(void);
 void nooks_domain_fail(struct nooks_domain *d, const char *desc);
+bool nooks_contain_enabled(void);
 
 /* tracker.c */
 struct nooks_obj {
@@ -281,6 +302,23 @@ void nooks_pci_shadow_free(struct pci_driver *shadow);
 void nooks_irq_release(struct nooks_obj *o);
 void nooks_pci_driver_release(struct nooks_obj *o);
 
+/*
+ * pt/grant.c: an skb handed to ndo_start_xmit is held (and granted, with
+ * isolation=pagetable) until the driver frees it; given back if the driver
+ * did not take it (@ret != NETDEV_TX_OK). No-ops in exceptions mode.
+ */
+struct sk_buff;
+void nooks_pt_xmit_in(struct nooks_domain *d, struct sk_buff *skb);
+void nooks_pt_xmit_out(struct nooks_domain *d, struct sk_buff *skb, int ret);
+
+/*
+ * pt/grant.c: buffers the kernel hands to a void callback (the ethtool
+ * get_strings/get_ethtool_stats data arrays), granted around the call
+ * with isolation=pagetable; @... are the callback's own arguments.
+ */
+#define NOOKS_UNPAREN(...) __VA_ARGS__
+void nooks_pt_args(struct nooks_domain *d, const char *member, bool on, ...);
+
 /* gadget.S: one faulting instruction each, see inject.c */
 void nooks_gadget_start(void);
 void nooks_gadget_end(void);
@@ -288,6 +326,7 @@ void nooks_gadget_pf(void);
 void nooks_gadget_gp(void);
 void nooks_gadget_ud(void);
 void nooks_gadget_de(void);
+void nooks_gadget_write(unsigned long *addr, unsigned long val);
 
 /* inject.c */
 void nooks_inject_maybe(struct nooks_domain *d, enum nooks_inject_entry e);
@@ -297,6 +336,8 @@ void nooks_debugfs_exit(void);
 void nooks_debugfs_add(struct nooks_domain *d);
 void nooks_debugfs_remove(struct nooks_domain *d);
 
+/* pcierr_sim.c */
+void nooks_pcierr_debugfs_add(struct nooks_domain *d, struct dentry *dir);
 /* batch.c */
 struct nooks_rx_batch;
 struct napi_struct;

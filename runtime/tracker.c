@@ -21,6 +21,7 @@
 #include <linux/vmalloc.h>
 
 #include "nooks_internal.h"
+#include "pt/pt.h"
 
 static DEFINE_HASHTABLE(nooks_objs, 12);
 static DEFINE_RAW_SPINLOCK(nooks_objs_lock);
@@ -65,6 +66,14 @@ int nooks_track3(struct nooks_domain *d, enum nooks_obj_kind kind,
 	o->aux = aux;
 	o->aux2 = aux2;
 	o->aux3 = aux3;
+	if (d->pt && kind == NOOKS_OBJ_SKB) {	/* the head as granted */
+		const struct sk_buff *skb = obj;
+
+		o->aux = (unsigned long)skb->head;
+		o->aux2 = skb_end_offset(skb) + sizeof(struct skb_shared_info);
+	}
+	/* isolation=pagetable: the domain may write what it holds */
+	nooks_pt_track_grant(d, kind, obj, o->aux, o->aux2, true);
 	raw_spin_lock_irqsave(&nooks_objs_lock, flags);
 	hash_add(nooks_objs, &o->hnode, nooks_obj_key(kind, obj));
 	list_add_tail(&o->dnode, &nooks_dom_objs[d->slot]);
@@ -101,6 +110,7 @@ static struct nooks_obj *nooks_lookup_locked(struct nooks_domain *d,
 
 static void nooks_unlink_locked(struct nooks_obj *o)
 {
+	nooks_pt_track_grant(o->d, o->kind, o->obj, o->aux, o->aux2, false);
 	hash_del(&o->hnode);
 	list_del(&o->dnode);
 	atomic_dec(&o->d->tracked);

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Crossing into and out of a page-table domain.
+ *
+ * kernel -> driver: nooks_enter() calls nooks_pt_enter() last: the pages
+ * of the current stack are granted (the domain has no stack of its own:
+ * see README, "Limits"), this CPU's kernel CR3 is remembered in
+ * nooks_pt_kcr3 and the domain root is loaded. nooks_leave() calls
+ * nooks_pt_leave() first: back to nooks_pt_kcr3, stack revoked.
+ *
+ * driver -> kernel: every wrapper the driver calls (gen/wrappers.c,
+ * custom.c) is compiled with -finstrument-functions, so its first and last
+ * acts are __cyg_profile_func_enter/exit below. Enter, if it finds the
+ * domain root loaded, switches to the kernel root and notes (function,
+ * call site) in the innermost entry's context; the matching exit switches
+ * back. This covers the whole wrapper - its tracking and checks as well as
+ * the kernel call, which nooks_kernel_enter/exit alone would not.
+ *
+ * No context switch can happen on the domain root: the driver can only
+ * sleep inside a wrapper, and the kernel is built with voluntary
+ * preemption. Interrupts and exceptions go through the private IDT.
+ */
+#include <linux/kallsyms.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/sched/task_stack.h>
+#include <asm/processor-flags.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <asm/traps.h>
+
+#include "../nooks_internal.h"
+#include "pt.h"
+
+bool nooks_pt_on;
+
+/*
+ * A development aid for finding the grants a driver needs: a write fault
+ * on a page the kernel maps is logged, the page granted and the write
+ * retried. Off in every test; never protection.
+ */
+static bool nooks_pt_learn;
+module_param_named(pt_learn, nooks_pt_learn, bool, 0644);
+MODULE_PARM_DESC(pt_learn, "debug: log and grant faulting writes instead of recovering");
+
+DEFINE_PER_CPU(unsigned long, nooks_pt_kcr3);
+
+/* What the #PF handler recorded for nooks_pt_report(), per CPU. */
+struct nooks_pt_fault {
+	unsigned long cr2, ip, err;
+	unsigned long last_resync;
+};
+static DEFINE_PER_CPU(struct nooks_pt_fault, nooks_pt_fault_rec);
+
+/* Wrappers currently out of their domain (fast path for the exit hook). */
+static atomic_t nooks_pt_outs = ATOMIC_INIT(0);
+/* Entries that left the root lazily (fast path for the enter hook). */
+static atomic_t nooks_pt_lazies = ATOMIC_INIT(0);
+
+int nooks_pt_check_cpu(void)
+{
+	if (pgtable_l5_enabled()) {
+		pr_err("nooks: isolation=pagetable: 5-level paging is not supported\n");
+		return -EOPNOTSUPP;
+	}
+	if (boot_cpu_has(X86_FEATURE_PTI)) {
+		pr_err("nooks: isolation=pagetable: page-table isolation (PTI) is on; the private IDT would have to be loaded around every domain call: boot the guest with 'pti=off clearcpuid=pge'\n");
+		return -EOPNOTSUPP;
+	}
+	/*
+	 * Global TLB entries survive a CR3 write: kernel pages must not be
+	 * global. Boot with PGE hidden (6.1 takes only numbers:
+	 * clearcpuid=13); head_64.S still sets CR4.PGE, so idt.c clears it on
+	 * every CPU (then the G bit of the early image mappings is ignored).
+	 */
+	if (boot_cpu_has(X86_FEATURE_PGE) || (__supported_pte_mask & _PAGE_GLOBAL)) {
+		pr_err("nooks: isolation=pagetable: global kernel pages would survive the switch to a domain root: boot the guest with 'clearcpuid=13' (pge)\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* The pages of the stack in use: the task's, or the IRQ stack's top 4. */
+static void nooks_pt_stack_range(unsigned long *lo, unsigned long *hi)
+{
+	unsigned long sp = current_stack_pointer;
+	unsigned long base = (unsigned long)task_stack_page(current);
+
+	if (sp >= base && sp < base + THREAD_SIZE) {
+		*lo = base;
+		*hi = base + THREAD_SIZE;
+		return;
+	}
+	*hi = (sp & PAGE_MASK) + PAGE_SIZE;
+	*lo = *hi - THREAD_SIZE;
+}
+
+/* Load @d's root on this CPU, remembering the kernel's CR3. */
+static void nooks_pt_load(struct nooks_domain *d)
+{
+	unsigned long flags, cr3;
+
+	local_irq_save(flags);
+	cr3 = __native_read_cr3();
+	if (!nooks_pt_cr3_is_domain(cr3))
+		this_cpu_write(nooks_pt_kcr3, cr3);
+	native_write_cr3(nooks_pt_root_cr3(d));
+	local_irq_restore(flags);
+}
+
+void nooks_pt_enter(struct nooks_ctx *c)
+{
+	struct nooks_domain *d = c->d;
+	unsigned long cr3;
+
+	c->pt_on = false;
+	c->pt_out_fn = NULL;
+	c->pt_lazy = false;
+	if (!d->pt)
+		return;
+	nooks_pt_stack_range(&c->pt_stk_lo, &c->pt_stk_hi);
+	nooks_pt_grant(d, (void *)c->pt_stk_lo, c->pt_stk_hi - c->pt_stk_lo,
+		       true);
+	cr3 = __native_read_cr3();
+	c->pt_prev_cr3 = nooks_pt_cr3_is_domain(cr3) ? cr3 : 0;
+	c->pt_on = true;
+	nooks_pt_load(d);
+}
+
+/* First thing nooks_leave() does: still on the domain root, maybe. */
+void nooks_pt_leave(struct nooks_ctx *c)
+{
+	unsigned long flags;
+
+	if (!c->pt_on)
+		return;
+	local_irq_save(flags);
+	if (c->pt_prev_cr3)
+		native_write_cr3(c->pt_prev_cr3);
+	else if (nooks_pt_cr3_is_domain(__native_read_cr3()))
+		native_write_cr3(this_cpu_read(nooks_pt_kcr3));
+	local_irq_restore(flags);
+	if (c->pt_out_fn) {	/* a fault unwound a wrapper that was out */
+		c->pt_out_fn = NULL;
+		atomic_dec(&nooks_pt_outs);
+	}
+	if (c->pt_lazy) {
+		c->pt_lazy = false;
+		atomic_dec(&nooks_pt_lazies);
+	}
+	nooks_pt_grant(c->d, (void *)c->pt_stk_lo,
+		       c->pt_stk_hi - c->pt_stk_lo, false);
+	c->pt_on = false;
+}
+
+/*
+ * For nooks code that runs on the driver's behalf inside an entry without
+ * being a wrapper (the fault trigger): leave the domain root if loaded;
+ * returns what nooks_pt_back() needs to go back.
+ */
+unsigned long nooks_pt_out(void)
+{
+	unsigned long cr3 = __native_read_cr3();
+
+	if (!nooks_pt_cr3_is_domain(cr3))
+		return 0;
+	native_write_cr3(this_cpu_read(nooks_pt_kcr3));
+	return cr3;
+}
+
+void nooks_pt_back(unsigned long cr3)
+{
+	unsigned long flags;
+
+	if (!cr3)
+		return;
+	local_irq_save(flags);
+	this_cpu_write(nooks_pt_kcr3, __native_read_cr3());
+	native_write_cr3(cr3);
+	local_irq_restore(flags);
+}
+
+void notrace __cyg_profile_func_enter(void *fn, void *site);
+void notrace __cyg_profile_func_exit(void *fn, void *site);
+
+void notrace __cyg_profile_func_enter(void *fn, void *site)
+{
+	struct nooks_ctx *c;
+
+	if (!READ_ONCE(nooks_pt_on))
+		return;
+	if (!nooks_pt_cr3_is_domain(__native_read_cr3())) {
+		/* Out lazily (see nooks_pt_page_fault): back at this return. */
+		if (!atomic_read(&nooks_pt_lazies))
+			return;
+		c = nooks_innermost(nooks_level_now());
+		if (!c || !c->pt_lazy || c->pt_out_fn)
+			return;
+		c->pt_lazy = false;
+		atomic_dec(&nooks_pt_lazies);
+		c->pt_out_fn = fn;
+		c->pt_out_site = site;
+		atomic_inc(&nooks_pt_outs);
+		return;
+	}
+	native_write_cr3(this_cpu_read(nooks_pt_kcr3));
+	c = nooks_innermost(nooks_level_now());
+	if (WARN_ON_ONCE(!c || c->pt_out_fn))
+		return;		/* the driver goes on unprotected */
+	c->pt_out_fn = fn;
+	c->pt_out_site = site;
+	atomic_inc(&nooks_pt_outs);
+}
+EXPORT_SYMBOL_GPL(__cyg_profile_func_enter);
+
+void notrace __cyg_profile_func_exit(void *fn, void *site)
+{
+	struct nooks_ctx *c;
+
+	if (!atomic_read(&nooks_pt_outs))
+		return;
+	c = nooks_innermost(nooks_level_now());
+	if (!c || c->pt_out_fn != fn || c->pt_out_site != site)
+		return;
+	c->pt_out_fn = NULL;
+	atomic_dec(&nooks_pt_outs);
+	if (c->pt_on && c->d->pt)
+		nooks_pt_load(c->d);
+}
+EXPORT_SYMBOL_GPL(__cyg_profile_func_exit);
+
+/*
+ * #PF with a domain root loaded (idt_stubs.S, interrupts off, already on
+ * the kernel root). Returns 1 to return to regs, 0 to hand the fault to
+ * the kernel's handler.
+ */
+int nooks_pt_page_fault(struct pt_regs *regs, unsigned long cr2,
+			unsigned long dcr3)
+{
+	struct nooks_domain *d = nooks_pt_domain_of_cr3(dcr3);
+	struct nooks_pt_fault *f = this_cpu_ptr(&nooks_pt_fault_rec);
+
+	if (!d)
+		return 0;
+	/* Not present here but mapped by the kernel: a stale private table. */
+	if (!(regs->orig_ax & X86_PF_PROT) && f->last_resync != cr2 &&
+	    nooks_pt_kernel_present(cr2) && nooks_pt_resync(d, cr2)) {
+		f->last_resync = cr2;
+		native_write_cr3(dcr3);
+		return 1;
+	}
+	f->last_resync = 0;
+	/*
+	 * Kernel code the driver called directly (the static calls it is
+	 * bound to: cond_resched(), preempt_schedule()) may write and even
+	 * schedule: leave the root here and come back when the driver next
+	 * returns from a wrapper. The driver runs unprotected in between.
+	 */
+	if (nooks_domain_by_addr(regs->ip) != d &&
+	    !nooks_addr_in_gadget(regs->ip)) {
+		struct nooks_ctx *c = nooks_innermost(nooks_level_now());
+
+		if (c && c->pt_on && !c->pt_lazy) {
+			c->pt_lazy = true;
+			atomic_inc(&nooks_pt_lazies);
+		}
+		return 1;
+	}
+	if (nooks_pt_learn && (regs->orig_ax & X86_PF_WRITE) &&
+	    nooks_pt_kernel_present(cr2)) {
+		pr_info("nooks: %s: pt_learn: write at %pS addr=%#lx: granted\n",
+			d->name, (void *)regs->ip, cr2);
+		nooks_pt_set_page_rw(d, cr2, true);
+		native_write_cr3(dcr3);
+		return 1;
+	}
+	if (!nooks_contain_enabled())
+		return 0;
+	f->cr2 = cr2;
+	f->ip = regs->ip;
+	f->err = regs->orig_ax;
+	regs->ip = (unsigned long)nooks_pt_landing;
+	regs->flags &= ~(X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_AC);
+	return 1;
+}
+
+/* Called by nooks_pt_landing in the faulting context (kernel root). */
+struct nooks_ctx *nooks_pt_report(void);
+struct nooks_ctx *nooks_pt_report(void)
+{
+	struct nooks_pt_fault *f = this_cpu_ptr(&nooks_pt_fault_rec);
+	enum nooks_level level = nooks_level_now();
+	struct nooks_ctx *c = nooks_innermost(level);
+	char desc[NOOKS_FAULT_DESC_LEN];
+
+	if (!c)
+		panic("nooks: page-table fault at %pS addr=%#lx with no domain entry\n",
+		      (void *)f->ip, f->cr2);
+	snprintf(desc, sizeof(desc),
+		 "fault #PF%s at %pS addr=%#lx ctx=%s entry=%s",
+		 (f->err & X86_PF_WRITE) ? "(write)" : "", (void *)f->ip,
+		 f->cr2, nooks_level_name(level), c->entry);
+	c->faulted = true;
+	nooks_domain_fail(c->d, desc);
+	return c;
+}
+
+/* The pages of the driver's module that it may write. */
+static void nooks_pt_module_data(struct nooks_domain *d, bool rw)
+{
+	const struct module_layout *l = &d->mod->core_layout;
+
+	nooks_pt_grant(d, l->base + l->ro_after_init_size,
+		       l->size - l->ro_after_init_size, rw);
+}
+
+static void nooks_pt_init_data(struct nooks_domain *d, bool rw)
+{
+	const struct module_layout *l = &d->mod->init_layout;
+
+	if (l->base && l->size > l->ro_after_init_size)
+		nooks_pt_grant(d, l->base + l->ro_after_init_size,
+			       l->size - l->ro_after_init_size, rw);
+}
+
+/*
+ * Writable from the start: the module's data and bss, its init data until
+ * init returns, and on every CPU the page holding the preempt count
+ * (preempt_disable()/local_bh_disable() are inline in the driver).
+ */
+void nooks_pt_domain_setup(struct nooks_domain *d)
+{
+	int cpu;
+
+	nooks_pt_module_data(d, true);
+	nooks_pt_init_data(d, true);
+	for_each_possible_cpu(cpu)
+		nooks_pt_grant(d, per_cpu_ptr(&__preempt_count, cpu),
+			       sizeof(int), true);
+}
+
+void nooks_pt_init_done(struct nooks_domain *d)
+{
+	if (d->pt)
+		nooks_pt_init_data(d, false);
+}
