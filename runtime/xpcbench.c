@@ -14,7 +14,9 @@
  *                      baseline: what a call costs without nooks)
  *   domain_entry_exit  NOOKS_CALL of that no-op: nooks_enter, recovery
  *                      context save, the call, nooks_leave - what every
- *                      kernel->driver trampoline does
+ *                      kernel->driver trampoline does (process level)
+ *   domain_entry_exit_softirq  the same from a tasklet: the level of the
+ *                      NAPI poll entry (its own per-CPU entry stack)
  *   kernel_crossing    nooks_kernel_enter, the no-op, nooks_kernel_exit,
  *                      made from inside one entry of the domain, as a
  *                      wrapper does for a driver->kernel call
@@ -23,7 +25,9 @@
  * chunk is reported, the figure least disturbed by interrupts. The
  * entries count in the domain's xpc_count like any other.
  */
+#include <linux/completion.h>
 #include <linux/debugfs.h>
+#include <linux/interrupt.h>
 #include <linux/math64.h>
 #include <linux/sched.h>
 #include <linux/timex.h>
@@ -33,14 +37,24 @@
 
 #define XPCB_CHUNK	1000
 #define XPCB_MAX_N	10000000
-#define XPCB_REPORT_LEN	768
+#define XPCB_REPORT_LEN	1024
 
-enum xpcb_op { XPCB_INDIRECT, XPCB_ENTRY, XPCB_KERNEL, XPCB_NR };
+enum xpcb_op {
+	XPCB_INDIRECT, XPCB_ENTRY, XPCB_ENTRY_SOFTIRQ, XPCB_KERNEL, XPCB_NR
+};
 
 static const char * const xpcb_op_names[XPCB_NR] = {
 	[XPCB_INDIRECT] = "indirect_call",
 	[XPCB_ENTRY] = "domain_entry_exit",
+	[XPCB_ENTRY_SOFTIRQ] = "domain_entry_exit_softirq",
 	[XPCB_KERNEL] = "kernel_crossing",
+};
+
+/* One timed chunk: what it took, and whether the domain could be entered. */
+struct xpcb_chunk_time {
+	u64 ns;
+	cycles_t cycles;
+	bool ok;
 };
 
 struct xpcb_result {
@@ -89,6 +103,7 @@ static bool xpcb_chunk(struct nooks_domain *d, enum xpcb_op op, unsigned int n)
 			READ_ONCE(xpcb_fn)(i);
 		break;
 	case XPCB_ENTRY:
+	case XPCB_ENTRY_SOFTIRQ:
 		for (i = 0; i < n && !r; i++)
 			NOOKS_CALL(d, "xpc_bench", NOOKS_INJ_NONE, r, -EIO,
 				   READ_ONCE(xpcb_fn)(0));
@@ -103,29 +118,71 @@ static bool xpcb_chunk(struct nooks_domain *d, enum xpcb_op op, unsigned int n)
 	return r == 0;
 }
 
+static void xpcb_time_chunk(struct nooks_domain *d, enum xpcb_op op,
+			    unsigned int n, struct xpcb_chunk_time *t)
+{
+	u64 t0 = ktime_get_ns();
+	cycles_t c0 = get_cycles();
+
+	t->ok = xpcb_chunk(d, op, n);
+	t->cycles = get_cycles() - c0;
+	t->ns = ktime_get_ns() - t0;
+}
+
+/* A chunk run at softirq level, from a tasklet; the writer waits for it. */
+static struct xpcb_softirq_run {
+	struct tasklet_struct tasklet;
+	struct completion done;
+	struct nooks_domain *d;
+	unsigned int n;
+	struct xpcb_chunk_time t;
+} xpcb_softirq;
+
+static void xpcb_softirq_fn(struct tasklet_struct *t)
+{
+	struct xpcb_softirq_run *run = from_tasklet(run, t, tasklet);
+
+	xpcb_time_chunk(run->d, XPCB_ENTRY_SOFTIRQ, run->n, &run->t);
+	complete(&run->done);
+}
+
+static void xpcb_time_chunk_softirq(struct nooks_domain *d, unsigned int n,
+				    struct xpcb_chunk_time *t)
+{
+	struct xpcb_softirq_run *run = &xpcb_softirq;
+
+	run->d = d;
+	run->n = n;
+	init_completion(&run->done);
+	tasklet_setup(&run->tasklet, xpcb_softirq_fn);
+	tasklet_schedule(&run->tasklet);
+	wait_for_completion(&run->done);
+	tasklet_kill(&run->tasklet);
+	*t = run->t;
+}
+
 static int xpcb_measure(struct nooks_domain *d, enum xpcb_op op,
 			unsigned int n, struct xpcb_result *res)
 {
+	struct xpcb_chunk_time t;
 	unsigned int done = 0;
 
 	memset(res, 0, sizeof(*res));
 	while (done < n) {
 		unsigned int k = min_t(unsigned int, XPCB_CHUNK, n - done);
-		u64 t0, t1;
-		cycles_t c0, c1;
 
-		t0 = ktime_get_ns();
-		c0 = get_cycles();
-		if (!xpcb_chunk(d, op, k))
+		if (op == XPCB_ENTRY_SOFTIRQ)
+			xpcb_time_chunk_softirq(d, k, &t);
+		else
+			xpcb_time_chunk(d, op, k, &t);
+		if (!t.ok)
 			return -EIO;
-		c1 = get_cycles();
-		t1 = ktime_get_ns();
-		res->ns += t1 - t0;
-		res->cycles += c1 - c0;
-		/* best per-op chunk: compare (t1 - t0) / k across chunks */
+		res->ns += t.ns;
+		res->cycles += t.cycles;
+		/* best per-op chunk: compare t.ns / k across chunks */
 		if (!res->best_chunk_n ||
-		    (t1 - t0) * res->best_chunk_n < res->best_chunk_ns * k) {
-			res->best_chunk_ns = t1 - t0;
+		    t.ns * res->best_chunk_n < res->best_chunk_ns * k) {
+			res->best_chunk_ns = t.ns;
 			res->best_chunk_n = k;
 		}
 		done += k;
@@ -150,14 +207,14 @@ static void xpcb_write_report(struct nooks_domain *d, unsigned int n,
 	int len, op;
 
 	len = scnprintf(xpcb_report, sizeof(xpcb_report),
-			"domain %s iterations %u\n%-18s %12s %12s %10s\n",
+			"domain %s iterations %u\n%-26s %12s %12s %10s\n",
 			d->name, n, "op", "ns/op", "best_ns/op", "cycles/op");
 	for (op = 0; op < XPCB_NR; op++) {
 		xpcb_fmt_per_op(mean, sizeof(mean), res[op].ns, n);
 		xpcb_fmt_per_op(best, sizeof(best), res[op].best_chunk_ns,
 				res[op].best_chunk_n);
 		len += scnprintf(xpcb_report + len, sizeof(xpcb_report) - len,
-				 "%-18s %12s %12s %10llu\n", xpcb_op_names[op],
+				 "%-26s %12s %12s %10llu\n", xpcb_op_names[op],
 				 mean, best, div_u64(res[op].cycles, n));
 	}
 }
