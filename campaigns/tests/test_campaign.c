@@ -33,9 +33,10 @@ static void test_shipped_e1000_conf_parses(void **state)
 	/* make test runs in campaigns/tests */
 	assert_int_equal(conf_load("../e1000.conf", "/repo", &cfg, err, sizeof(err)), 0);
 	assert_string_equal(cfg.driver, "e1000");
-	assert_int_equal(cfg.n_modes, 2);
+	assert_int_equal(cfg.n_modes, 3);
 	assert_string_equal(cfg.modes[0], "native");
 	assert_string_equal(cfg.modes[1], "nooks");
+	assert_string_equal(cfg.modes[2], "nooks-pt");
 	assert_int_equal(cfg.faults_per_trial, 5);
 	assert_int_equal(cfg.jobs, 0);
 	assert_string_equal(cfg.db, "/repo/results/e1000.db");
