@@ -30,6 +30,19 @@ static void put(struct results_db *db, int64_t c, int idx, const char *mode,
 	assert_int_equal(results_trial_put(db, &t, NULL), 0);
 }
 
+/* A new database at path with one campaign; *campaign gets its id. */
+static struct results_db *new_campaign(const char *path, const char *name, int64_t *campaign)
+{
+	char err[512];
+	struct results_db *db = results_open(path, RESULTS_OPEN_CREATE, err, sizeof(err));
+	struct results_campaign camp = { .name = name, .driver = "e1000", .config_json = "{}" };
+
+	assert_non_null(db);
+	*campaign = results_campaign_ensure(db, &camp);
+	assert_true(*campaign > 0);
+	return db;
+}
+
 /*
  * 10 paired trials: native crashes on 0..5, nooks crashes only on 0 and
  * recovers 1..5 (b = 5, c = 0); 6 and 7 are native driver failures, 7 is
@@ -37,13 +50,9 @@ static void put(struct results_db *db, int64_t c, int idx, const char *mode,
  */
 static struct results_db *build(const char *path, int with_nooks)
 {
-	char err[512];
-	struct results_db *db = results_open(path, RESULTS_OPEN_CREATE, err, sizeof(err));
-	struct results_campaign camp = { .name = "t", .driver = "e1000", .config_json = "{}" };
 	int64_t c;
+	struct results_db *db = new_campaign(path, "t", &c);
 
-	assert_non_null(db);
-	c = results_campaign_ensure(db, &camp);
 	for (int i = 0; i < 10; i++) {
 		const char *type = i % 2 ? "flip" : "nop";
 		const char *native = i < 6 ? "crash" : i < 8 ? "driver-failure" : "no-effect";
@@ -78,6 +87,16 @@ static char *slurp(const char *path)
 	buf[n] = '\0';
 	fclose(f);
 	return buf;
+}
+
+/* report.md of r, written into scratch and read back (valid until the next slurp). */
+static const char *markdown_of(const struct report *r)
+{
+	char path[300], err[512];
+
+	assert_int_equal(report_markdown(r, scratch, 0, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/report.md", scratch);
+	return slurp(path);
 }
 
 static void test_gather_paired_numbers(void **state)
@@ -116,9 +135,7 @@ static void test_gather_paired_numbers(void **state)
 	assert_int_equal(r.n_titles[0], 2);
 	assert_int_equal(r.titles[0][0].count, 4);
 
-	assert_int_equal(report_markdown(&r, scratch, 0, err, sizeof(err)), 0);
-	snprintf(path, sizeof(path), "%s/report.md", scratch);
-	const char *md = slurp(path);
+	const char *md = markdown_of(&r);
 	assert_non_null(strstr(md, "| crash | 6/10 = 60.0 % [31.3, 83.2] | 1/10 = 10.0 % [1.8, 40.4] |"));
 	assert_non_null(strstr(md, "**Native crashes prevented by nooks:** 5/6 = 83.3 % [43.6, 97.0]\n"));
 	assert_non_null(strstr(md, "p = 0.0625"));
@@ -168,13 +185,9 @@ static void test_native_only_campaign(void **state)
  */
 static struct results_db *build_three(const char *path)
 {
-	char err[512];
-	struct results_db *db = results_open(path, RESULTS_OPEN_CREATE, err, sizeof(err));
-	struct results_campaign camp = { .name = "three", .driver = "e1000", .config_json = "{}" };
 	int64_t c;
+	struct results_db *db = new_campaign(path, "three", &c);
 
-	assert_non_null(db);
-	c = results_campaign_ensure(db, &camp);
 	for (int i = 0; i < 12; i++) {
 		const char *type = i % 3 ? "flip" : "nop";
 		const char *nooks = i < 3 ? "crash" : i <= 8 ? "recovered" : i == 9 ? "driver-failure" : "no-effect";
@@ -248,9 +261,7 @@ static void test_three_modes(void **state)
 	assert_int_equal(r.faults_detected[2], 9);
 	assert_int_equal(r.recoveries[1], 6);
 
-	assert_int_equal(report_markdown(&r, scratch, 0, err, sizeof(err)), 0);
-	snprintf(path, sizeof(path), "%s/report.md", scratch);
-	const char *md = slurp(path);
+	const char *md = markdown_of(&r);
 	assert_non_null(strstr(md, "## Crash rate per mode\n"));
 	assert_non_null(strstr(md, "| nooks-pt | 12 | 2 | 2/12 = 16.7 % [4.7, 44.8] |\n"));
 	assert_non_null(strstr(md, "| native vs nooks | 12 | 3 | 5 | 0 | 0.0625 (exact) |\n"));
