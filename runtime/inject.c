@@ -168,9 +168,14 @@ void nooks_inject_maybe(struct nooks_domain *d, enum nooks_inject_entry e)
 		type = d->inject_type;
 		victim = nooks_victim(type);
 		seq = ++nooks_victim_seq;
-		pr_info("nooks: %s: injecting %s in %s%s%px\n", d->name,
-			nooks_inject_types[type], nooks_inject_entries[e],
-			victim ? " at " : "", victim);
+		if (victim)
+			pr_info("nooks: %s: injecting %s in %s at %lx\n",
+				d->name, nooks_inject_types[type],
+				nooks_inject_entries[e], (unsigned long)victim);
+		else
+			pr_info("nooks: %s: injecting %s in %s\n", d->name,
+				nooks_inject_types[type],
+				nooks_inject_entries[e]);
 	}
 	nooks_pt_back(cr3);
 	if (fire)
@@ -231,14 +236,16 @@ static int nooks_victims_show(struct seq_file *m, void *unused)
 {
 	unsigned long *stack = nooks_victim_stack_word();
 
-	seq_printf(m, "wkmalloc %px %#lx\n", nooks_victim_kmalloc,
+	/* Test-only: the addresses are what the fault lines must name. */
+	seq_printf(m, "wkmalloc %lx %#lx\n", (unsigned long)nooks_victim_kmalloc,
 		   nooks_victim_kmalloc ? *nooks_victim_kmalloc : 0);
-	seq_printf(m, "wmodule %px %#lx\n", &nooks_victim_module,
+	seq_printf(m, "wmodule %lx %#lx\n", (unsigned long)&nooks_victim_module,
 		   nooks_victim_module);
-	seq_printf(m, "wpercpu %px %#lx\n",
-		   per_cpu_ptr(&nooks_victim_pcpu, raw_smp_processor_id()),
+	seq_printf(m, "wpercpu %lx %#lx\n",
+		   (unsigned long)this_cpu_ptr(&nooks_victim_pcpu),
 		   this_cpu_read(nooks_victim_pcpu));
-	seq_printf(m, "wstack %px %#lx\n", stack, stack ? *stack : 0);
+	seq_printf(m, "wstack %lx %#lx\n", (unsigned long)stack,
+		   stack ? *stack : 0);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nooks_victims);

@@ -136,6 +136,39 @@ static size_t nooks_pt_buf_len(const char *member, struct net_device *dev,
 	return 0;
 }
 
+/*
+ * The data buffers granted for a call in progress, so that revoking does
+ * not depend on asking the (maybe failed) driver for the length again.
+ * ethtool operations run under the RTNL lock: one at a time.
+ */
+#define NOOKS_PT_ARGBUFS	4
+static struct {
+	unsigned long addr;
+	size_t len;
+} nooks_pt_argbufs[NOOKS_MAX_DOMAINS][NOOKS_PT_ARGBUFS];
+
+static void nooks_pt_argbuf(struct nooks_domain *d, unsigned long addr,
+			    size_t len, bool on)
+{
+	int i;
+
+	for (i = 0; i < NOOKS_PT_ARGBUFS; i++) {
+		typeof(nooks_pt_argbufs[0][0]) *b = &nooks_pt_argbufs[d->slot][i];
+
+		if (on && !b->addr && len) {
+			b->addr = addr;
+			b->len = len;
+			nooks_pt_grant(d, (void *)addr, len, true);
+			return;
+		}
+		if (!on && b->addr == addr) {
+			nooks_pt_grant(d, (void *)addr, b->len, false);
+			b->addr = 0;
+			return;
+		}
+	}
+}
+
 void nooks_pt_args(struct nooks_domain *d, const char *member, bool on, ...)
 {
 	const struct nooks_pt_out_arg *o = NULL;
@@ -152,7 +185,11 @@ void nooks_pt_args(struct nooks_domain *d, const char *member, bool on, ...)
 			o = &nooks_pt_out_args[i];
 	if (!o && strcmp(member, "get_strings"))
 		return;
-	/* Every argument is a pointer or an integer no wider than long. */
+	/*
+	 * Every argument is a pointer or an integer no wider than long; two
+	 * are read whatever the arity (harmless on x86-64, used only when the
+	 * table or nooks_pt_buf_len() says the member has them).
+	 */
 	va_start(ap, on);
 	dev = va_arg(ap, struct net_device *);
 	for (i = 0; i < 2; i++)
@@ -161,7 +198,7 @@ void nooks_pt_args(struct nooks_domain *d, const char *member, bool on, ...)
 	for (i = 0; o && i < 2; i++)
 		if (o->size[i] && a[i])
 			nooks_pt_grant(d, (void *)a[i], o->size[i], on);
-	len = nooks_pt_buf_len(member, dev, a[0]);
-	if (len && a[1])
-		nooks_pt_grant(d, (void *)a[1], len, on);
+	len = on ? nooks_pt_buf_len(member, dev, a[0]) : 0;
+	if (a[1] && (len || !on))
+		nooks_pt_argbuf(d, a[1], len, on);
 }

@@ -17,7 +17,6 @@
 #include "pt.h"
 
 unsigned long nooks_idt_orig[256];
-extern const unsigned long nooks_idt_stub_table[256];
 
 static struct desc_ptr nooks_idt_kernel;
 static struct desc_ptr nooks_idt_private;
@@ -85,8 +84,7 @@ int nooks_pt_idt_init(void)
 	} else {
 		nooks_idt_hp_state = ret;
 	}
-	pr_info("nooks: private IDT at %px loaded on all CPUs (kernel IDT %#lx)\n",
-		nooks_idt, nooks_idt_kernel.address);
+	pr_info("nooks: private IDT loaded on all CPUs\n");
 	return 0;
 }
 

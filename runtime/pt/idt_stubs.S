@@ -151,12 +151,19 @@ SYM_CODE_START_LOCAL(nooks_idt_irq_domain)
 	ret				/* to the kernel's handler */
 SYM_CODE_END(nooks_idt_irq_domain)
 
-/* Back from the kernel's handler: [dcr3][v][rax][frame]. */
+/*
+ * Back from the kernel's handler: [dcr3][v][rax][frame]. The handler may
+ * have loaded another kernel CR3 (a lazy-TLB CPU switching to init_mm in
+ * a flush IPI, the old mm then freed): that one is what the domain must
+ * go back to, so remember it before loading the domain root again.
+ */
 SYM_CODE_START(nooks_idt_reenter)
 	UNWIND_HINT_EMPTY
 	ANNOTATE_NOENDBR
 	cli
 	movq	%rax, 16(%rsp)
+	movq	%cr3, %rax
+	movq	%rax, PER_CPU_VAR(nooks_pt_kcr3)
 	popq	%rax
 	movq	%rax, %cr3
 	popq	%rax

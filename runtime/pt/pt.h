@@ -65,8 +65,14 @@ unsigned int nooks_pt_tables(struct nooks_domain *d);
 void nooks_pt_track_grant(struct nooks_domain *d, int kind, const void *obj,
 			  unsigned long aux, unsigned long aux2, bool on);
 
+/* -finstrument-functions hooks (switch.c) */
+void notrace __cyg_profile_func_enter(void *fn, void *site);
+void notrace __cyg_profile_func_exit(void *fn, void *site);
+struct nooks_ctx *nooks_pt_report(void);
+
 /* idt_stubs.S */
 extern unsigned long nooks_idt_orig[256];
+extern const unsigned long nooks_idt_stub_table[256];
 void nooks_pt_landing(void);
 
 #endif /* NOOKS_PT_H */
