@@ -35,16 +35,26 @@
  * cross (queued frames), counted on the kernel side when the batch is
  * delivered or dropped.
  *
- * isolation=pagetable: the batch slot is the one kernel object the driver
- * writes (through the wrapper) while it polls; it is handed to the domain
- * in nooks_rx_batch_begin() and taken back in nooks_rx_batch_end().
+ * isolation=pagetable: queueing must not leave the domain root, or it
+ * would cost what it saves. So nooks_w_napi_gro_receive() is notrace (no
+ * -finstrument-functions switch, see pt/switch.c): its queueing path runs
+ * on the domain root and only reads kernel memory, except the queue it
+ * writes. Queues are per domain, a page per CPU holding nothing else
+ * (nooks_rx_batch_domain_init()), granted to the domain for the poll
+ * (begin/end). What the kernel relies on - which domain, which NAPI
+ * context - stays in a kernel-only per-CPU slot; the count read back from
+ * the queue is clamped. A corrupted queue can only hand the kernel bad skb
+ * pointers, as a direct napi_gro_receive() call could. Every other path
+ * (not batching, batch full) is an instrumented helper: out of the root.
  */
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
+#include <linux/vmalloc.h>
 
 #include "nooks_internal.h"
+#include "pt/pt.h"
 
 bool nooks_batch_rx = true;
 module_param_named(batch_rx, nooks_batch_rx, bool, 0644);
@@ -54,15 +64,40 @@ MODULE_PARM_DESC(batch_rx,
 /* NAPI's default weight: a poll of e1000 hands over at most this many. */
 #define NOOKS_RX_BATCH_MAX	NAPI_POLL_WEIGHT
 
-struct nooks_rx_batch {
-	struct nooks_domain *d;		/* NULL: the slot is free */
-	struct napi_struct *napi;
-	enum nooks_level level;
+/* What the driver side writes; a page of its own per domain and CPU. */
+struct nooks_rx_queue {
 	unsigned int n;
 	struct sk_buff *skb[NOOKS_RX_BATCH_MAX];
 };
 
+union nooks_rx_queue_page {
+	struct nooks_rx_queue q;
+	char page[PAGE_SIZE];
+};
+
+/* Kernel only: the open batch of this CPU. */
+struct nooks_rx_batch {
+	struct nooks_domain *d;		/* NULL: the slot is free */
+	struct napi_struct *napi;
+	enum nooks_level level;
+	struct nooks_rx_queue *q;	/* @d's queue for this CPU */
+};
+
 static DEFINE_PER_CPU(struct nooks_rx_batch, nooks_rx_batches);
+
+/* A domain's receive queues live as long as the domain (sysfs.c). */
+int nooks_rx_batch_domain_init(struct nooks_domain *d)
+{
+	d->rx_queues = vzalloc(array_size(nr_cpu_ids,
+					  sizeof(union nooks_rx_queue_page)));
+	return d->rx_queues ? 0 : -ENOMEM;
+}
+
+void nooks_rx_batch_domain_exit(struct nooks_domain *d)
+{
+	vfree(d->rx_queues);
+	d->rx_queues = NULL;
+}
 
 /*
  * Open a batch for @d's poll of @napi on this CPU. NULL (no batching) when
@@ -74,21 +109,28 @@ struct nooks_rx_batch *nooks_rx_batch_begin(struct nooks_domain *d,
 {
 	struct nooks_rx_batch *b;
 
-	if (!READ_ONCE(nooks_batch_rx) || preemptible())
+	union nooks_rx_queue_page *pages = d->rx_queues;
+
+	if (!READ_ONCE(nooks_batch_rx) || preemptible() || !pages)
 		return NULL;
 	b = this_cpu_ptr(&nooks_rx_batches);
 	if (b->d)
 		return NULL;
 	b->napi = napi;
 	b->level = nooks_level_now();
-	b->n = 0;
+	b->q = &pages[smp_processor_id()].q;
+	b->q->n = 0;
+	nooks_pt_grant(d, b->q, sizeof(union nooks_rx_queue_page), true);
 	b->d = d;
 	return b;
 }
 
-/* The open batch of @d's poll of @napi on this CPU at this level, if any. */
-static struct nooks_rx_batch *nooks_rx_batch_of(struct nooks_domain *d,
-						struct napi_struct *napi)
+/*
+ * The open batch of @d's poll of @napi on this CPU at this level, if any.
+ * notrace: called on the domain root by the queueing path.
+ */
+static notrace struct nooks_rx_batch *
+nooks_rx_batch_of(struct nooks_domain *d, struct napi_struct *napi)
 {
 	struct nooks_rx_batch *b;
 
@@ -100,18 +142,26 @@ static struct nooks_rx_batch *nooks_rx_batch_of(struct nooks_domain *d,
 	return b;
 }
 
+/* The queue's count as the kernel may use it (the driver side wrote it). */
+static unsigned int nooks_rx_queued(struct nooks_rx_batch *b)
+{
+	return min_t(unsigned int, READ_ONCE(b->q->n), NOOKS_RX_BATCH_MAX);
+}
+
 /* Kernel context: hand every queued frame to GRO, in order. */
 static void nooks_rx_batch_deliver(struct nooks_rx_batch *b)
 {
-	unsigned int i, n = b->n;
+	unsigned int i, n = nooks_rx_queued(b);
 
+	b->q->n = 0;
 	if (!n)
 		return;
-	b->n = 0;
 	atomic64_add(n, &b->d->xpc_saved);
 	for (i = 0; i < n; i++) {
-		nooks_untrack(b->d, NOOKS_OBJ_SKB, b->skb[i]);
-		napi_gro_receive(b->napi, b->skb[i]);
+		struct sk_buff *skb = READ_ONCE(b->q->skb[i]);
+
+		nooks_untrack(b->d, NOOKS_OBJ_SKB, skb);
+		napi_gro_receive(b->napi, skb);
 	}
 }
 
@@ -121,16 +171,16 @@ static void nooks_rx_batch_deliver(struct nooks_rx_batch *b)
  */
 static void nooks_rx_batch_drop(struct nooks_rx_batch *b)
 {
-	unsigned int i, held = 0;
+	unsigned int i, held = 0, n = nooks_rx_queued(b);
 
-	if (!b->n)
+	b->q->n = 0;
+	if (!n)
 		return;
-	for (i = 0; i < b->n; i++)
-		held += nooks_tracked(b->d, NOOKS_OBJ_SKB, b->skb[i]);
+	for (i = 0; i < n; i++)
+		held += nooks_tracked(b->d, NOOKS_OBJ_SKB, b->q->skb[i]);
 	pr_info("nooks: %s: %u queued frames not delivered, %u tracked: left to recovery\n",
-		b->d->name, b->n, held);
-	atomic64_add(b->n, &b->d->xpc_saved);
-	b->n = 0;
+		b->d->name, n, held);
+	atomic64_add(n, &b->d->xpc_saved);
 }
 
 /*
@@ -141,7 +191,7 @@ static void nooks_rx_batch_drop(struct nooks_rx_batch *b)
 static void nooks_rx_batch_inject(struct nooks_domain *d,
 				  struct nooks_rx_batch *b)
 {
-	if (b && b->n)
+	if (b && nooks_rx_queued(b))
 		nooks_inject_maybe(d, NOOKS_INJ_NAPI_POLL);
 }
 
@@ -164,6 +214,7 @@ void nooks_rx_batch_end(struct nooks_rx_batch *b, bool faulted)
 		nooks_rx_batch_drop(b);
 	else
 		nooks_rx_batch_deliver(b);
+	nooks_pt_grant(b->d, b->q, sizeof(union nooks_rx_queue_page), false);
 	b->napi = NULL;
 	b->d = NULL;
 }
@@ -181,13 +232,14 @@ static void nooks_rx_batch_flush(struct nooks_domain *d,
 /* ---- the receive wrappers (class custom in wrappers.tbl) -------------- */
 
 /*
- * Inside a batching poll: queue, no crossing. The frame is not in GRO yet,
- * so the result is GRO_NORMAL ("passed on"); e1000 ignores it.
+ * Every napi_gro_receive() that does not just queue: outside a batching
+ * poll, when the batch is full, bad arguments, a failed domain.
+ * Instrumented (pagetable: runs off the domain root).
  */
-gro_result_t nooks_w_napi_gro_receive(struct napi_struct *napi,
-				      struct sk_buff *skb)
+static noinline gro_result_t nooks_rx_receive_now(struct nooks_domain *d,
+						  struct napi_struct *napi,
+						  struct sk_buff *skb)
 {
-	struct nooks_domain *d = nooks_current_domain();
 	struct nooks_rx_batch *b;
 	gro_result_t ret;
 
@@ -201,14 +253,13 @@ gro_result_t nooks_w_napi_gro_receive(struct napi_struct *napi,
 		return GRO_CONSUMED;
 	}
 	b = nooks_rx_batch_of(d, napi);
-	if (b) {
-		if (b->n == NOOKS_RX_BATCH_MAX) {
-			nooks_rx_batch_inject(d, b);
-			nooks_kernel_enter(d, "napi_gro_receive");
-			nooks_rx_batch_deliver(b);
-			nooks_kernel_exit(d);
-		}
-		b->skb[b->n++] = skb;
+	if (b) {	/* full: deliver the batch, then queue this frame */
+		nooks_rx_batch_inject(d, b);
+		nooks_kernel_enter(d, "napi_gro_receive");
+		nooks_rx_batch_deliver(b);
+		nooks_kernel_exit(d);
+		b->q->skb[0] = skb;
+		b->q->n = 1;
 		return GRO_NORMAL;
 	}
 	nooks_untrack(d, NOOKS_OBJ_SKB, skb);
@@ -216,6 +267,34 @@ gro_result_t nooks_w_napi_gro_receive(struct napi_struct *napi,
 	ret = napi_gro_receive(napi, skb);
 	nooks_kernel_exit(d);
 	return ret;
+}
+
+/*
+ * Inside a batching poll: queue, no crossing (on the domain root with
+ * isolation=pagetable: notrace, and nothing below writes kernel memory
+ * but the granted queue). The frame is not in GRO yet, so the result is
+ * GRO_NORMAL ("passed on"); e1000 ignores it.
+ */
+notrace gro_result_t nooks_w_napi_gro_receive(struct napi_struct *napi,
+					      struct sk_buff *skb)
+{
+	struct nooks_domain *d = nooks_current_domain();
+	struct nooks_rx_batch *b;
+	struct nooks_rx_queue *q;
+	unsigned int n;
+
+	if (!d || !napi || !skb || nooks_domain_failed(d))
+		return nooks_rx_receive_now(d, napi, skb);
+	b = nooks_rx_batch_of(d, napi);
+	if (!b)
+		return nooks_rx_receive_now(d, napi, skb);
+	q = b->q;
+	n = READ_ONCE(q->n);
+	if (n >= NOOKS_RX_BATCH_MAX)
+		return nooks_rx_receive_now(d, napi, skb);
+	q->skb[n] = skb;
+	WRITE_ONCE(q->n, n + 1);
+	return GRO_NORMAL;
 }
 EXPORT_SYMBOL_GPL(nooks_w_napi_gro_receive);
 

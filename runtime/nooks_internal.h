@@ -156,6 +156,7 @@ struct nooks_domain {
 	/* Statistics for sysfs. */
 	atomic64_t xpc_count;
 	atomic64_t xpc_saved;		/* crossings batching avoided */
+	void *rx_queues;		/* batch.c: a page per CPU */
 	atomic_t faults;
 	atomic_t recoveries;
 	atomic_t tracked;
@@ -346,6 +347,8 @@ struct nooks_rx_batch *nooks_rx_batch_begin(struct nooks_domain *d,
 					    struct napi_struct *napi);
 void nooks_rx_batch_end(struct nooks_rx_batch *b, bool faulted);
 enum nooks_inject_entry nooks_rx_batch_inj(struct nooks_rx_batch *b);
+int nooks_rx_batch_domain_init(struct nooks_domain *d);
+void nooks_rx_batch_domain_exit(struct nooks_domain *d);
 
 /* xpcbench.c */
 void nooks_xpcbench_add(struct nooks_domain *d);

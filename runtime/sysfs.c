@@ -2,8 +2,9 @@
 /*
  * /sys/kernel/nooks/<driver>/: state, faults, recoveries, last_fault,
  * xpc_count, xpc_saved, tracked_objects. Read by nooksstat in the guest.
- * Each domain published here is also offered to the crossing benchmark
- * (xpcbench.c), which must not outlive it.
+ * A domain's life here also brackets its crossing-benchmark entry
+ * (xpcbench.c, which must not outlive it) and its receive queues
+ * (batch.c).
  */
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
@@ -105,12 +106,16 @@ int nooks_sysfs_add(struct nooks_domain *d)
 	if (ret)
 		pr_warn("nooks: %s: no sysfs directory (%d)\n", d->name, ret);
 	nooks_xpcbench_add(d);
+	/* Without queues the domain receives unbatched: not an error. */
+	if (nooks_rx_batch_domain_init(d))
+		pr_warn("nooks: %s: no receive queues: unbatched\n", d->name);
 	return ret;
 }
 
 void nooks_sysfs_remove(struct nooks_domain *d)
 {
 	nooks_xpcbench_remove(d);
+	nooks_rx_batch_domain_exit(d);
 	sysfs_remove_group(&d->kobj, &nooks_domain_group);
 	kobject_del(&d->kobj);
 }

@@ -17,9 +17,12 @@
  *                      kernel->driver trampoline does (process level)
  *   domain_entry_exit_softirq  the same from a tasklet: the level of the
  *                      NAPI poll entry (its own per-CPU entry stack)
- *   kernel_crossing    nooks_kernel_enter, the no-op, nooks_kernel_exit,
- *                      made from inside one entry of the domain, as a
- *                      wrapper does for a driver->kernel call
+ *   kernel_crossing    a call from inside one entry of the domain to a
+ *                      null wrapper: nooks_kernel_enter, the no-op,
+ *                      nooks_kernel_exit, compiled like the real wrappers
+ *                      (Kbuild: -finstrument-functions, with which
+ *                      isolation=pagetable leaves the domain root around
+ *                      every wrapper); everything else here is notrace
  * The loops run in chunks with a reschedule point between them (a slow
  * isolation mode must not stall the CPU); besides the mean, the best
  * chunk is reported, the figure least disturbed by interrupts. The
@@ -69,7 +72,7 @@ static DEFINE_MUTEX(xpcb_lock);
 static bool xpcb_file_made;
 static char xpcb_report[XPCB_REPORT_LEN];
 
-static noinline int xpcb_nop(int x)
+static noinline notrace int xpcb_nop(int x)
 {
 	barrier();
 	return x;
@@ -78,21 +81,31 @@ static noinline int xpcb_nop(int x)
 /* Read with READ_ONCE: the compiler must emit a real indirect call. */
 static int (*xpcb_fn)(int) = xpcb_nop;
 
-/* Runs inside the domain: @n driver->kernel crossings, as wrappers make. */
-static noinline int xpcb_kernel_calls(struct nooks_domain *d, unsigned int n)
+/* A wrapper around the no-op: the only function here that is not notrace. */
+static noinline int xpcb_null_wrapper(struct nooks_domain *d, int x)
+{
+	int ret;
+
+	nooks_kernel_enter(d, "xpc_bench");
+	ret = READ_ONCE(xpcb_fn)(x);
+	nooks_kernel_exit(d);
+	return ret;
+}
+
+/* Runs inside the domain: @n driver->kernel crossings, as drivers make. */
+static noinline notrace int xpcb_kernel_calls(struct nooks_domain *d,
+					      unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		nooks_kernel_enter(d, "xpc_bench");
-		READ_ONCE(xpcb_fn)(i);
-		nooks_kernel_exit(d);
-	}
+	for (i = 0; i < n; i++)
+		xpcb_null_wrapper(d, i);
 	return 0;
 }
 
 /* One chunk of @n operations; false when the domain could not be entered. */
-static bool xpcb_chunk(struct nooks_domain *d, enum xpcb_op op, unsigned int n)
+static notrace bool xpcb_chunk(struct nooks_domain *d, enum xpcb_op op,
+			       unsigned int n)
 {
 	unsigned int i;
 	int r = 0;
@@ -118,8 +131,8 @@ static bool xpcb_chunk(struct nooks_domain *d, enum xpcb_op op, unsigned int n)
 	return r == 0;
 }
 
-static void xpcb_time_chunk(struct nooks_domain *d, enum xpcb_op op,
-			    unsigned int n, struct xpcb_chunk_time *t)
+static notrace void xpcb_time_chunk(struct nooks_domain *d, enum xpcb_op op,
+				    unsigned int n, struct xpcb_chunk_time *t)
 {
 	u64 t0 = ktime_get_ns();
 	cycles_t c0 = get_cycles();
