@@ -165,3 +165,11 @@ console_wait() {
 	return 1
 }
 console_lines() { wc -l < "$VM/console.log"; }
+
+# kernel_unhealthy <console file>: prints the first kernel error reports
+# (BUG:, Oops, WARNING:, bad page maps/swap entries) and succeeds if there
+# are any. A contained fault prints none of these (an injected BUG() shows
+# only "kernel BUG at ..." before nooks takes it). Soft lockups are left
+# out: under TCG on an overloaded host they come from the host.
+KERNEL_ERRORS='BUG:|Oops|WARNING:|Bad page|Bad swap'
+kernel_unhealthy() { grep -aE "$KERNEL_ERRORS" "$1" | grep -av 'soft lockup' | head -n 3 | grep .; }
