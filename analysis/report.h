@@ -19,6 +19,21 @@ struct tally {
 	int64_t count[N_OUTCOMES];
 };
 
+/*
+ * Paired comparison of mode a with mode b (a before b in results_modes
+ * order) over the trial indices counted in both: same faults, so McNemar's
+ * test on the discordant pairs says whether b changed the crash rate.
+ */
+struct pair_cmp {
+	int a, b;		/* indices into report.modes */
+	int64_t pairs, both_crash, a_only_crash, b_only_crash, neither_crash;
+	struct mcnemar mcnemar;	/* b = a_only_crash, c = b_only_crash */
+	/* a's non-fatal failures (driver-failure, oops-survived) and what b made of them */
+	int64_t a_nonfatal, nonfatal_recovered, nonfatal_b_crash;
+};
+
+#define MAX_PAIRS (MAX_MODES * (MAX_MODES - 1) / 2)
+
 struct crash_title {
 	char title[200];
 	int64_t count;
@@ -39,18 +54,16 @@ struct report {
 	int64_t harness_errors;
 	int64_t retried_attempts;	/* attempts - 1 summed over counted trials */
 
-	/* Paired native vs nooks trials (same trial_index). */
-	int has_pairs;
-	int64_t pairs, both_crash, native_only_crash, nooks_only_crash, neither_crash;
-	struct mcnemar mcnemar;
-	/* Native non-fatal failures (driver-failure, oops-survived) and what nooks made of them. */
-	int64_t native_nonfatal, nonfatal_recovered, nonfatal_nooks_crash;
+	/* Every pair of modes present (native vs nooks, native vs nooks-pt, nooks vs nooks-pt). */
+	size_t n_cmp;
+	struct pair_cmp cmp[MAX_PAIRS];
+	int64_t pairs;		/* paired trial indices of all comparisons together */
 
-	/* nooks recovery times in milliseconds, sorted. */
-	double *recovery_ms;
-	int64_t n_recovery;
-	/* trials with a nooks fault event, and of those recovered */
-	int64_t nooks_faults_detected, nooks_recoveries;
+	/* Recovery per mode (native has none): times in milliseconds, sorted. */
+	double *recovery_ms[MAX_MODES];
+	int64_t n_recovery[MAX_MODES];
+	/* trials with a nooks fault event, and of those with a recovery event */
+	int64_t faults_detected[MAX_MODES], recoveries[MAX_MODES];
 
 	struct crash_title titles[MAX_MODES][MAX_TITLES];
 	size_t n_titles[MAX_MODES];
@@ -58,6 +71,8 @@ struct report {
 
 int outcome_index(const char *outcome);	/* -1 for harness-error / unknown */
 int report_mode_index(const struct report *r, const char *mode);
+/* The comparison of modes a and b (names), NULL if the report has none. */
+const struct pair_cmp *report_pair(const struct report *r, const char *a, const char *b);
 
 /* Fills r from the database; campaign_id < 0 = the only (or newest) campaign. */
 int report_gather(struct results_db *db, int64_t campaign_id, struct report *r,

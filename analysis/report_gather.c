@@ -119,46 +119,72 @@ static int gather_tallies(sqlite3 *sql, struct report *r)
 	return 0;
 }
 
-static int gather_pairs(sqlite3 *sql, struct report *r)
+static int gather_pair(sqlite3 *sql, struct report *r, struct pair_cmp *c)
 {
 	sqlite3_stmt *st;
 
-	if (report_mode_index(r, "native") < 0 || report_mode_index(r, "nooks") < 0)
-		return 0;
 	if (sqlite3_prepare_v2(sql,
-			       "SELECT n.outcome, k.outcome FROM trials n JOIN trials k"
-			       " ON k.campaign_id = n.campaign_id AND k.trial_index = n.trial_index"
-			       " WHERE n.campaign_id = ? AND n.mode = 'native' AND k.mode = 'nooks'"
-			       " AND n.outcome <> 'harness-error' AND k.outcome <> 'harness-error'",
+			       "SELECT a.outcome, b.outcome FROM trials a JOIN trials b"
+			       " ON b.campaign_id = a.campaign_id AND b.trial_index = a.trial_index"
+			       " WHERE a.campaign_id = ? AND a.mode = ? AND b.mode = ?"
+			       " AND a.outcome <> 'harness-error' AND b.outcome <> 'harness-error'",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->campaign_id);
+	sqlite3_bind_text(st, 2, r->modes[c->a], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->modes[c->b], -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *n = (const char *)sqlite3_column_text(st, 0);
-		const char *k = (const char *)sqlite3_column_text(st, 1);
-		int nc = strcmp(n, "crash") == 0, kc = strcmp(k, "crash") == 0;
+		const char *a = (const char *)sqlite3_column_text(st, 0);
+		const char *b = (const char *)sqlite3_column_text(st, 1);
+		int ac = strcmp(a, "crash") == 0, bc = strcmp(b, "crash") == 0;
 
-		r->pairs++;
-		if (nc && kc)
-			r->both_crash++;
-		else if (nc)
-			r->native_only_crash++;
-		else if (kc)
-			r->nooks_only_crash++;
+		c->pairs++;
+		if (ac && bc)
+			c->both_crash++;
+		else if (ac)
+			c->a_only_crash++;
+		else if (bc)
+			c->b_only_crash++;
 		else
-			r->neither_crash++;
-		if (strcmp(n, "driver-failure") == 0 || strcmp(n, "oops-survived") == 0) {
-			r->native_nonfatal++;
-			if (strncmp(k, "recovered", 9) == 0)
-				r->nonfatal_recovered++;
-			if (kc)
-				r->nonfatal_nooks_crash++;
+			c->neither_crash++;
+		if (strcmp(a, "driver-failure") == 0 || strcmp(a, "oops-survived") == 0) {
+			c->a_nonfatal++;
+			if (strncmp(b, "recovered", 9) == 0)
+				c->nonfatal_recovered++;
+			if (bc)
+				c->nonfatal_b_crash++;
 		}
 	}
 	sqlite3_finalize(st);
-	r->has_pairs = r->pairs > 0;
-	r->mcnemar = stats_mcnemar(r->native_only_crash, r->nooks_only_crash);
+	c->mcnemar = stats_mcnemar(c->a_only_crash, c->b_only_crash);
 	return 0;
+}
+
+/* Every pair of modes with at least one trial index counted in both. */
+static int gather_pairs(sqlite3 *sql, struct report *r)
+{
+	for (size_t a = 0; a < r->n_modes; a++)
+		for (size_t b = a + 1; b < r->n_modes; b++) {
+			struct pair_cmp c = { .a = (int)a, .b = (int)b };
+
+			if (gather_pair(sql, r, &c) < 0)
+				return -1;
+			if (c.pairs == 0 || r->n_cmp >= MAX_PAIRS)
+				continue;
+			r->cmp[r->n_cmp++] = c;
+			r->pairs += c.pairs;
+		}
+	return 0;
+}
+
+const struct pair_cmp *report_pair(const struct report *r, const char *a, const char *b)
+{
+	int ia = report_mode_index(r, a), ib = report_mode_index(r, b);
+
+	for (size_t i = 0; i < r->n_cmp; i++)
+		if (r->cmp[i].a == ia && r->cmp[i].b == ib)
+			return &r->cmp[i];
+	return NULL;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -168,45 +194,60 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int push_recovery(struct report *r, int m, double ms, int64_t *cap)
+{
+	if (r->n_recovery[m] == cap[m]) {
+		int64_t n = cap[m] ? cap[m] * 2 : 64;
+		double *p = realloc(r->recovery_ms[m], (size_t)n * sizeof(double));
+
+		if (!p)
+			return -1;
+		r->recovery_ms[m] = p;
+		cap[m] = n;
+	}
+	r->recovery_ms[m][r->n_recovery[m]++] = ms;
+	return 0;
+}
+
 static int gather_recovery(sqlite3 *sql, struct report *r)
 {
 	sqlite3_stmt *st;
-	int64_t cap = 0;
+	int64_t cap[MAX_MODES] = { 0 };
 
 	if (sqlite3_prepare_v2(sql,
-			       "SELECT recovery_us FROM trials WHERE campaign_id = ? AND mode <> 'native'"
+			       "SELECT mode, recovery_us FROM trials WHERE campaign_id = ? AND mode <> 'native'"
 			       " AND recovery_us IS NOT NULL AND outcome <> 'harness-error'",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->campaign_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (r->n_recovery == cap) {
-			cap = cap ? cap * 2 : 64;
-			double *p = realloc(r->recovery_ms, (size_t)cap * sizeof(double));
+		int m = report_mode_index(r, (const char *)sqlite3_column_text(st, 0));
 
-			if (!p) {
-				sqlite3_finalize(st);
-				return -1;
-			}
-			r->recovery_ms = p;
+		if (m >= 0 && push_recovery(r, m, sqlite3_column_double(st, 1) / 1000.0, cap) < 0) {
+			sqlite3_finalize(st);
+			return -1;
 		}
-		r->recovery_ms[r->n_recovery++] = sqlite3_column_double(st, 0) / 1000.0;
 	}
 	sqlite3_finalize(st);
-	if (r->n_recovery)
-		qsort(r->recovery_ms, (size_t)r->n_recovery, sizeof(double), cmp_double);
+	for (size_t m = 0; m < r->n_modes; m++)
+		if (r->n_recovery[m])
+			qsort(r->recovery_ms[m], (size_t)r->n_recovery[m], sizeof(double), cmp_double);
 
 	if (sqlite3_prepare_v2(sql,
-			       "SELECT count(DISTINCT t.id) FILTER (WHERE e.kind = 'fault'),"
+			       "SELECT t.mode, count(DISTINCT t.id) FILTER (WHERE e.kind = 'fault'),"
 			       " count(DISTINCT t.id) FILTER (WHERE e.kind = 'recovery')"
 			       " FROM trials t JOIN events e ON e.trial_id = t.id"
-			       " WHERE t.campaign_id = ? AND t.outcome <> 'harness-error'",
+			       " WHERE t.campaign_id = ? AND t.outcome <> 'harness-error' GROUP BY 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->campaign_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		r->nooks_faults_detected = sqlite3_column_int64(st, 0);
-		r->nooks_recoveries = sqlite3_column_int64(st, 1);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int m = report_mode_index(r, (const char *)sqlite3_column_text(st, 0));
+
+		if (m < 0)
+			continue;
+		r->faults_detected[m] = sqlite3_column_int64(st, 1);
+		r->recoveries[m] = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -256,6 +297,8 @@ int report_gather(struct results_db *db, int64_t campaign_id, struct report *r,
 
 void report_free(struct report *r)
 {
-	free(r->recovery_ms);
-	r->recovery_ms = NULL;
+	for (size_t m = 0; m < MAX_MODES; m++) {
+		free(r->recovery_ms[m]);
+		r->recovery_ms[m] = NULL;
+	}
 }

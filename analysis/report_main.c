@@ -96,8 +96,8 @@ int main(int argc, char **argv)
 		report_free(&r);
 		return 1;
 	}
-	printf("%s/report.md written (%zu modes, %lld paired trials%s)\n", out, r.n_modes,
-	       (long long)r.pairs, have_plots ? ", plots" : ", no plots");
+	printf("%s/report.md written (%zu modes, %zu paired comparisons over %lld trial pairs%s)\n", out,
+	       r.n_modes, r.n_cmp, (long long)r.pairs, have_plots ? ", plots" : ", no plots");
 	report_free(&r);
 	return 0;
 }

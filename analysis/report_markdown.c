@@ -83,53 +83,110 @@ static void section_fault_types(FILE *f, const struct report *r, int plots)
 	fputc('\n', f);
 }
 
-static void section_pairs(FILE *f, const struct report *r)
+/* "Native" for "native": the comparison's sentences start with a mode name. */
+static void capitalised(FILE *f, const char *mode)
 {
-	int64_t native_crashes = r->both_crash + r->native_only_crash;
-	const struct mcnemar *mc = &r->mcnemar;
+	fprintf(f, "%c%s", mode[0] >= 'a' && mode[0] <= 'z' ? mode[0] - 'a' + 'A' : mode[0], mode + 1);
+}
 
-	fputs("## Paired comparison: native vs nooks\n\n", f);
-	if (!r->has_pairs) {
-		fputs("Not available: the campaign has no trial index run in both the `native` and the "
-		      "`nooks` mode.\n\n", f);
-		return;
-	}
-	fprintf(f, "Trial *i* injects the same faults in both modes; %lld trial indices completed in both.\n\n"
-		"| | nooks crash | nooks no crash |\n|---|---|---|\n"
-		"| **native crash** | %lld | %lld |\n| **native no crash** | %lld | %lld |\n\n",
-		(long long)r->pairs, (long long)r->both_crash, (long long)r->native_only_crash,
-		(long long)r->nooks_only_crash, (long long)r->neither_crash);
-	fputs("- **Native crashes prevented by nooks:**", f);
-	rate_text(f, r->native_only_crash, native_crashes);
-	fputs("\n", f);
-	fprintf(f, "- Crashes only under nooks: %lld.\n", (long long)r->nooks_only_crash);
+static void mcnemar_text(FILE *f, const struct mcnemar *mc)
+{
 	if (mc->exact)
-		fprintf(f, "- McNemar's test (exact binomial, %lld discordant pairs): two-sided p = %.4g.\n",
+		fprintf(f, "McNemar's test (exact binomial, %lld discordant pairs): two-sided p = %.4g",
 			(long long)(mc->b + mc->c), mc->p);
 	else
-		fprintf(f, "- McNemar's test (chi-square with continuity correction, %lld discordant pairs): "
-			"χ² = %.3f, two-sided p = %.4g.\n", (long long)(mc->b + mc->c), mc->statistic, mc->p);
-	fprintf(f, "- Native non-fatal failures (driver-failure or oops-survived): %lld; "
-		"recovered by nooks in the same trial:", (long long)r->native_nonfatal);
-	rate_text(f, r->nonfatal_recovered, r->native_nonfatal);
-	fprintf(f, "; crashed under nooks: %lld.\n\n", (long long)r->nonfatal_nooks_crash);
+		fprintf(f, "McNemar's test (chi-square with continuity correction, %lld discordant pairs): "
+			"χ² = %.3f, two-sided p = %.4g", (long long)(mc->b + mc->c), mc->statistic, mc->p);
+}
+
+static void section_one_pair(FILE *f, const struct report *r, const struct pair_cmp *c)
+{
+	const char *a = r->modes[c->a], *b = r->modes[c->b];
+
+	fprintf(f, "## Paired comparison: %s vs %s\n\n", a, b);
+	fprintf(f, "Trial *i* injects the same faults in both modes; %lld trial indices completed in both.\n\n"
+		"| | %s crash | %s no crash |\n|---|---|---|\n"
+		"| **%s crash** | %lld | %lld |\n| **%s no crash** | %lld | %lld |\n\n",
+		(long long)c->pairs, b, b, a, (long long)c->both_crash, (long long)c->a_only_crash,
+		a, (long long)c->b_only_crash, (long long)c->neither_crash);
+	fputs("- **", f);
+	capitalised(f, a);
+	fprintf(f, " crashes prevented by %s:**", b);
+	rate_text(f, c->a_only_crash, c->both_crash + c->a_only_crash);
+	fprintf(f, "\n- Crashes only under %s: %lld.\n- ", b, (long long)c->b_only_crash);
+	mcnemar_text(f, &c->mcnemar);
+	fputs(".\n- ", f);
+	capitalised(f, a);
+	fprintf(f, " non-fatal failures (driver-failure or oops-survived): %lld; recovered by %s in the same trial:",
+		(long long)c->a_nonfatal, b);
+	rate_text(f, c->nonfatal_recovered, c->a_nonfatal);
+	fprintf(f, "; crashed under %s: %lld.\n\n", b, (long long)c->nonfatal_b_crash);
+}
+
+/* With three modes: crash rates side by side and every pair's test in one table. */
+static void section_summary(FILE *f, const struct report *r)
+{
+	if (r->n_modes < 3)
+		return;
+	fputs("## Crash rate per mode\n\n| mode | trials | crashes | crash rate [95 % Wilson] |\n|---|---|---|---|\n", f);
+	for (size_t m = 0; m < r->n_modes; m++) {
+		const struct tally *t = &r->by_mode[m];
+
+		fprintf(f, "| %s | %lld | %lld |", r->modes[m], (long long)t->n,
+			(long long)t->count[N_OUTCOMES - 1]);
+		rate_cell(f, t->count[N_OUTCOMES - 1], t->n);
+		fputc('\n', f);
+	}
+	fputs("\nPaired (same trial index, same faults), crash vs no crash:\n\n"
+	      "| A vs B | pairs | both crash | only A crashes | only B crashes | McNemar p (two-sided) |\n"
+	      "|---|---|---|---|---|---|\n", f);
+	for (size_t i = 0; i < r->n_cmp; i++) {
+		const struct pair_cmp *c = &r->cmp[i];
+
+		fprintf(f, "| %s vs %s | %lld | %lld | %lld | %lld | %.4g%s |\n", r->modes[c->a], r->modes[c->b],
+			(long long)c->pairs, (long long)c->both_crash, (long long)c->a_only_crash,
+			(long long)c->b_only_crash, c->mcnemar.p, c->mcnemar.exact ? " (exact)" : "");
+	}
+	fputc('\n', f);
+}
+
+static void section_pairs(FILE *f, const struct report *r)
+{
+	if (r->n_cmp == 0) {
+		fputs("## Paired comparison\n\nNot available: the campaign has no trial index run in both the `native` and the "
+		      "`nooks` mode (nor in any other two modes).\n\n", f);
+		return;
+	}
+	for (size_t i = 0; i < r->n_cmp; i++)
+		section_one_pair(f, r, &r->cmp[i]);
 }
 
 static void section_recovery(FILE *f, const struct report *r, int plots)
 {
+	int any = 0;
+
 	fputs("## Recovery\n\n", f);
-	fprintf(f, "Trials in which nooks reported a driver fault: %lld; with a recovery event: %lld.\n\n",
-		(long long)r->nooks_faults_detected, (long long)r->nooks_recoveries);
-	if (r->n_recovery == 0) {
+	for (size_t m = 0; m < r->n_modes; m++) {
+		if (strcmp(r->modes[m], "native") == 0)
+			continue;
+		fprintf(f, "%s: trials in which nooks reported a driver fault: %lld; with a recovery event: %lld.\n\n",
+			r->modes[m], (long long)r->faults_detected[m], (long long)r->recoveries[m]);
+	}
+	for (size_t m = 0; m < r->n_modes; m++) {
+		const double *v = r->recovery_ms[m];
+		int64_t n = r->n_recovery[m];
+
+		if (!n)
+			continue;
+		if (!any++)
+			fputs("| mode | recoveries | min | median | p90 | max |\n|---|---|---|---|---|---|\n", f);
+		fprintf(f, "| %s | %lld | %.2f ms | %.2f ms | %.2f ms | %.2f ms |\n", r->modes[m], (long long)n,
+			v[0], stats_quantile(v, n, 0.5), stats_quantile(v, n, 0.9), v[n - 1]);
+	}
+	if (!any) {
 		fputs("No recovery times were recorded.\n\n", f);
 		return;
 	}
-	fprintf(f, "| recoveries | min | median | p90 | max |\n|---|---|---|---|---|\n"
-		"| %lld | %.2f ms | %.2f ms | %.2f ms | %.2f ms |\n",
-		(long long)r->n_recovery, r->recovery_ms[0],
-		stats_quantile(r->recovery_ms, r->n_recovery, 0.5),
-		stats_quantile(r->recovery_ms, r->n_recovery, 0.9),
-		r->recovery_ms[r->n_recovery - 1]);
 	if (plots)
 		fputs("\n![Recovery time CDF](recovery_cdf.png)\n", f);
 	fputc('\n', f);
@@ -191,6 +248,7 @@ int report_markdown(const struct report *r, const char *dir, int have_plots,
 		"%lld retried attempts in counted trials\n\n",
 		(long long)r->harness_errors, (long long)r->retried_attempts);
 	if (r->n_modes > 0) {
+		section_summary(f, r);
 		section_outcomes(f, r, have_plots);
 		section_fault_types(f, r, have_plots);
 		section_pairs(f, r);

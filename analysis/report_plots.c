@@ -97,9 +97,15 @@ static int write_data(const struct report *r, const char *dir, char *err, size_t
 
 	if (!(f = open_in(dir, "recovery_cdf.dat", err, errlen)))
 		return -1;
-	fputs("# recovery_ms fraction\n", f);
-	for (int64_t i = 0; i < r->n_recovery; i++)
-		fprintf(f, "%.4f %.6f\n", r->recovery_ms[i], (double)(i + 1) / (double)r->n_recovery);
+	/* one gnuplot data set (`index`) per mode with recoveries, two blank lines apart */
+	for (size_t m = 0, set = 0; m < r->n_modes; m++) {
+		if (!r->n_recovery[m])
+			continue;
+		fprintf(f, "%s# %s: recovery_ms fraction\n", set++ ? "\n\n" : "", r->modes[m]);
+		for (int64_t i = 0; i < r->n_recovery[m]; i++)
+			fprintf(f, "%.4f %.6f\n", r->recovery_ms[m][i],
+				(double)(i + 1) / (double)r->n_recovery[m]);
+	}
 	fclose(f);
 	return 0;
 }
@@ -170,11 +176,29 @@ static void body_crash_rate(FILE *gp, const struct report *r)
 
 static void body_recovery(FILE *gp, const struct report *r)
 {
-	(void)r;
+	const char *sep = "plot";
+
 	fputs("set title 'nooks recovery time (fault detected to driver restarted)'\n"
 	      "set xlabel 'recovery time (ms)'\nset ylabel 'fraction of recoveries'\n"
-	      "set yrange [0:1.02]\nset xrange [0:*]\nset offsets 0, graph 0.05, 0, 0\nset grid\nset key bottom right\n"
-	      "plot 'recovery_cdf.dat' using 1:2 with steps lw 2 lc rgb '#377eb8' title 'empirical CDF'\n", gp);
+	      "set yrange [0:1.02]\nset xrange [0:*]\nset offsets 0, graph 0.05, 0, 0\nset grid\nset key bottom right\n", gp);
+	for (size_t m = 0, set = 0; m < r->n_modes; m++) {
+		if (!r->n_recovery[m])
+			continue;
+		fprintf(gp, "%s 'recovery_cdf.dat' index %zu using 1:2 with steps lw 2 lc rgb '%s' "
+			"title '%s (n=%lld)'", sep, set++, mode_colours[m], r->modes[m],
+			(long long)r->n_recovery[m]);
+		sep = ",";
+	}
+	fputc('\n', gp);
+}
+
+static int64_t total_recoveries(const struct report *r)
+{
+	int64_t n = 0;
+
+	for (size_t m = 0; m < r->n_modes; m++)
+		n += r->n_recovery[m];
+	return n;
 }
 
 static int run_gnuplot(const char *dir, char *err, size_t errlen)
@@ -238,7 +262,7 @@ int report_plots(const struct report *r, const char *dir, char *err, size_t errl
 	if (r->n_types > 0)
 		emit_plot(gp, "outcomes_by_type", body_by_type, r);
 	emit_plot(gp, "crash_rate", body_crash_rate, r);
-	if (r->n_recovery > 0)
+	if (total_recoveries(r) > 0)
 		emit_plot(gp, "recovery_cdf", body_recovery, r);
 	fclose(gp);
 	return run_gnuplot(dir, err, errlen);

@@ -9,12 +9,22 @@
 #define CAMPAIGN_MAX_MODES 3
 #define CAMPAIGN_MAX_TYPES 32
 
+/* What a mode does to a trial (modes.c); the known modes have defaults. */
+struct mode_setup {
+	char name[16];
+	bool isolate;		/* the mutated .ko goes through nooks-isolate */
+	bool runtime;		/* the ready snapshot has nooks.ko loaded */
+	char nooks_params[256];	/* nooks.ko parameters ("isolation=pagetable"), "" = none */
+	char kernel_args[256];	/* added to the guest kernel command line, "" = none */
+};
+
 struct campaign_cfg {
 	char name[128];
 	char driver[64];
 	char module[1024];		/* path of the unmodified driver .ko */
 	size_t n_modes;
 	char modes[CAMPAIGN_MAX_MODES][16];
+	struct mode_setup setups[CAMPAIGN_MAX_MODES];	/* every known mode, see modes.c */
 	int64_t trials;
 	int faults_per_trial;
 	size_t n_types;
@@ -35,7 +45,30 @@ struct campaign_cfg {
 	char kver[128];
 	bool verbose;
 	bool dry_run;			/* print the shard's jobs and plans, run nothing */
+	bool mode_info;			/* print each mode's setup and support, run nothing */
 };
+
+/* ---- modes.c: the modes and their setups ---- */
+
+/* Fills cfg->setups with the built-in setup of every known mode. */
+void campaign_modes_init(struct campaign_cfg *cfg);
+const char *campaign_known_modes(void);
+/* The built-in setup of a known mode (NULL if unknown). */
+const struct mode_setup *campaign_mode_default(const char *mode);
+/* The setup of a known mode, NULL if the name is unknown. */
+struct mode_setup *campaign_mode_setup(struct campaign_cfg *cfg, const char *mode);
+const struct mode_setup *campaign_mode_setup_c(const struct campaign_cfg *cfg, const char *mode);
+/* `<mode>.nooks_params` / `<mode>.kernel_args` ("none" = empty); -1 with a reason. */
+int campaign_mode_key(struct campaign_cfg *cfg, const char *key, const char *value,
+		      char *err, size_t errlen);
+/* Does a .modinfo blob (NUL-separated key=value) declare module parameter name? */
+int modinfo_declares_param(const char *modinfo, size_t len, const char *name);
+/*
+ * Can nooks_ko run this mode? 1 yes, 0 no (why says so, starting with
+ * "unsupported by this nooks.ko"), -1 the module cannot be read (why).
+ * Every parameter of the mode must be declared in the module's .modinfo.
+ */
+int campaign_mode_supported(const struct mode_setup *s, const char *nooks_ko, char *why, size_t whylen);
 
 /* ---- conf.c: the campaign file ---- */
 

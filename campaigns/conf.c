@@ -91,22 +91,8 @@ static int for_each_item(const char *list, int (*add)(struct campaign_cfg *, con
 
 static int add_mode(struct campaign_cfg *cfg, const char *mode, char *err, size_t errlen)
 {
-	static const char *const known[] = { "native", "nooks" };
-	bool ok = false;
-
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		ok |= strcmp(mode, known[i]) == 0;
-	/*
-	 * The store already knows 'nooks-pt' (page-table domains, runtime v2),
-	 * but no runtime implements it yet: refuse it rather than run a mode
-	 * whose numbers would mean something else.
-	 */
-	if (strcmp(mode, "nooks-pt") == 0) {
-		snprintf(err, errlen, "mode 'nooks-pt' (page-table protection domains) is not implemented by this runtime yet");
-		return -1;
-	}
-	if (!ok) {
-		snprintf(err, errlen, "unknown mode '%s' (known: native, nooks)", mode);
+	if (!campaign_mode_setup(cfg, mode)) {
+		snprintf(err, errlen, "unknown mode '%s' (known: %s)", mode, campaign_known_modes());
 		return -1;
 	}
 	for (size_t i = 0; i < cfg->n_modes; i++)
@@ -114,6 +100,10 @@ static int add_mode(struct campaign_cfg *cfg, const char *mode, char *err, size_
 			snprintf(err, errlen, "mode '%s' listed twice", mode);
 			return -1;
 		}
+	if (cfg->n_modes >= CAMPAIGN_MAX_MODES) {
+		snprintf(err, errlen, "more than %d modes", CAMPAIGN_MAX_MODES);
+		return -1;
+	}
 	snprintf(cfg->modes[cfg->n_modes++], sizeof(cfg->modes[0]), "%s", mode);
 	return 0;
 }
@@ -239,6 +229,8 @@ int conf_set(struct campaign_cfg *cfg, const char *key, const char *value,
 			cfg->activation = false;
 		else
 			BAD("activation must be 'gdb' or 'off', not '%s'", value);
+	} else if (strchr(key, '.')) {
+		return campaign_mode_key(cfg, key, value, err, errlen);
 	} else {
 		BAD("unknown key '%s'", key);
 	}

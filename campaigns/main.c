@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <jansson.h>
 
 #include "inject.h"
 #include "runner.h"
@@ -34,7 +35,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fputs("usage: run-campaign --driver NAME [options]\n"
-	      "  --modes native,nooks      modes to run (paired: same faults in each)\n"
+	      "  --modes native,nooks[,nooks-pt]  modes to run (paired: same faults in each)\n"
 	      "  --trials N                trial indices 0..N-1\n"
 	      "  --faults-per-trial K      faults injected per trial\n"
 	      "  --types T1,T2|all         fault types (trial i uses types[i mod n])\n"
@@ -51,6 +52,8 @@ static void usage(FILE *f)
 	      "  --config FILE             campaign file (default campaigns/<driver>.conf)\n"
 	      "  --set KEY=VALUE           any campaign-file key\n"
 	      "  --dry-run                 print this shard's (trial, mode, type, plan) as JSON lines\n"
+	      "  --mode-info               print each mode's setup and whether build/kmod/nooks.ko\n"
+	      "                            supports it, as JSON lines; run nothing\n"
 	      "  -v, --verbose             one line per trial even on a terminal\n", f);
 }
 
@@ -139,6 +142,7 @@ static void set_defaults(struct campaign_cfg *cfg)
 	snprintf(cfg->modes[0], sizeof(cfg->modes[0]), "native");
 	snprintf(cfg->modes[1], sizeof(cfg->modes[1]), "nooks");
 	cfg->n_modes = 2;
+	campaign_modes_init(cfg);
 }
 
 /*
@@ -200,23 +204,28 @@ static int resolve_types(struct campaign_cfg *cfg, char *err, size_t errlen)
 static int prepare_snapshots(struct campaign_run *run, char *err, size_t errlen)
 {
 	struct campaign_cfg *cfg = run->cfg;
-	char cache[1200], dir[1200];
-	static const char *const native_prep[] = { NULL };
-	static const char *const nooks_prep[] = { "load nooks", NULL };
+	char cache[1200], dir[1200], append[1024], prep_buf[512];
 
 	snprintf(cache, sizeof(cache), "%s/build/snapshots", cfg->top);
 	mkdir(cache, 0755);
 	for (size_t m = 0; m < cfg->n_modes; m++) {
 		struct vm_config vcfg;
-		int native = strcmp(cfg->modes[m], "native") == 0;
+		const char *prep[2];
 
 		snprintf(dir, sizeof(dir), "%s/snap-%s", cfg->work_dir, cfg->modes[m]);
-		vm_config_init(&vcfg, dir);
-		fprintf(stderr, "run-campaign: ready snapshot for %s (cached in %s; the first one boots a guest)\n",
-			cfg->modes[m], cache);
-		if (vm_ready_snapshot(&vcfg, cache, native ? native_prep : nooks_prep,
-				      run->snapshot[m], sizeof(run->snapshot[m])) < 0) {
+		mode_vm_config(cfg, cfg->modes[m], dir, &vcfg, append, sizeof(append));
+		mode_prep(cfg, cfg->modes[m], prep_buf, sizeof(prep_buf), prep);
+		fprintf(stderr, "run-campaign: ready snapshot for %s (%s%s%s; cached in %s; the first one boots a guest)\n",
+			cfg->modes[m], prep[0] ? prep[0] : "no runtime",
+			vcfg.append == append ? ", kernel command line + " : "",
+			vcfg.append == append ? campaign_mode_setup(cfg, cfg->modes[m])->kernel_args : "", cache);
+		if (vm_ready_snapshot(&vcfg, cache, prep, run->snapshot[m], sizeof(run->snapshot[m])) < 0) {
 			snprintf(err, errlen, "cannot make the %s snapshot: %s", cfg->modes[m], vm_error());
+			remove_tree(dir);
+			return -1;
+		}
+		remove_tree(dir);
+		if (mode_verify_snapshot(cfg, cfg->modes[m], run->snapshot[m], dir, err, errlen) < 0) {
 			remove_tree(dir);
 			return -1;
 		}
@@ -225,13 +234,15 @@ static int prepare_snapshots(struct campaign_run *run, char *err, size_t errlen)
 	return 0;
 }
 
-/* The nooks modes need the runtime in the guest image and the isolator. */
-static int check_mode_tools(const struct campaign_cfg *cfg, char *err, size_t errlen)
+/* The nooks modes need the runtime in the guest image, one that knows their parameters, and the isolator. */
+static int check_mode_tools(struct campaign_cfg *cfg, char *err, size_t errlen)
 {
-	char path[1200];
+	char path[1200], why[1024];
 
 	for (size_t m = 0; m < cfg->n_modes; m++) {
-		if (strcmp(cfg->modes[m], "native") == 0)
+		const struct mode_setup *s = campaign_mode_setup(cfg, cfg->modes[m]);
+
+		if (!s->runtime)
 			continue;
 		snprintf(path, sizeof(path), "%s/build/kmod/nooks.ko", cfg->top);
 		if (access(path, R_OK) != 0) {
@@ -239,12 +250,53 @@ static int check_mode_tools(const struct campaign_cfg *cfg, char *err, size_t er
 				 "build it or run with --modes native", cfg->modes[m], path);
 			return -1;
 		}
-		snprintf(path, sizeof(path), "%s/bin/nooks-isolate", cfg->top);
-		if (strcmp(cfg->modes[m], "nooks") == 0 && access(path, X_OK) != 0) {
-			snprintf(err, errlen, "mode nooks needs %s, which is missing; build it or run with "
-				 "--modes native", path);
+		if (campaign_mode_supported(s, path, why, sizeof(why)) != 1) {
+			snprintf(err, errlen, "mode %s: %s", cfg->modes[m], why);
 			return -1;
 		}
+		snprintf(path, sizeof(path), "%s/bin/nooks-isolate", cfg->top);
+		if (s->isolate && access(path, X_OK) != 0) {
+			snprintf(err, errlen, "mode %s needs %s, which is missing; build it or run with "
+				 "--modes native", cfg->modes[m], path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* --mode-info: one JSON line per selected mode, for scripts (bench/run-modes). */
+static int print_mode_info(struct campaign_cfg *cfg)
+{
+	char ko[1200], why[1024], append[1024];
+
+	snprintf(ko, sizeof(ko), "%s/build/kmod/nooks.ko", cfg->top);
+	for (size_t m = 0; m < cfg->n_modes; m++) {
+		const struct mode_setup *s = campaign_mode_setup(cfg, cfg->modes[m]);
+		int ok = 1;
+		json_t *o;
+		char *text;
+
+		why[0] = '\0';
+		if (s->runtime && access(ko, R_OK) != 0) {
+			ok = 0;
+			snprintf(why, sizeof(why), "%s (the nooks runtime) is missing", ko);
+		} else {
+			ok = campaign_mode_supported(s, ko, why, sizeof(why)) == 1;
+		}
+		if (mode_append_line(cfg, s->name, append, sizeof(append)) < 0)
+			append[0] = '\0';
+		o = json_pack("{s:s, s:b, s:b, s:s, s:s, s:s, s:b, s:s}", "mode", s->name,
+			      "isolate", s->isolate, "runtime", s->runtime, "nooks_params", s->nooks_params,
+			      "kernel_args", s->kernel_args, "append", append, "supported", ok,
+			      "why", why);
+		text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		if (!text) {
+			json_decref(o);
+			return 1;
+		}
+		printf("%s\n", text);
+		free(text);
+		json_decref(o);
 	}
 	return 0;
 }
@@ -292,7 +344,7 @@ static int dry_run(const struct campaign_cfg *cfg, struct inj_module *mod, const
 enum {
 	OPT_MODES = 256, OPT_TRIALS, OPT_FAULTS, OPT_TYPES, OPT_SEED, OPT_JOBS, OPT_DB, OPT_NAME,
 	OPT_RESUME, OPT_SHARD, OPT_WORKLOAD, OPT_BUDGET, OPT_RETRIES, OPT_ACTIVATION, OPT_CONFIG,
-	OPT_SET, OPT_DRIVER, OPT_WORKDIR, OPT_DRY_RUN,
+	OPT_SET, OPT_DRIVER, OPT_WORKDIR, OPT_DRY_RUN, OPT_MODE_INFO,
 };
 
 /* Command-line settings, applied after the campaign file. */
@@ -323,6 +375,7 @@ int main(int argc, char **argv)
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "work-dir", required_argument, NULL, OPT_WORKDIR },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "mode-info", no_argument, NULL, OPT_MODE_INFO },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -351,6 +404,7 @@ int main(int argc, char **argv)
 		case OPT_CONFIG: config = optarg; break;
 		case OPT_RESUME: cfg.resume = true; break;
 		case OPT_DRY_RUN: cfg.dry_run = true; break;
+		case OPT_MODE_INFO: cfg.mode_info = true; break;
 		case OPT_WORKDIR: snprintf(cfg.work_dir, sizeof(cfg.work_dir), "%s", optarg); break;
 		case 'v': cfg.verbose = true; break;
 		case 'h': usage(stdout); return 0;
@@ -434,6 +488,8 @@ int main(int argc, char **argv)
 			conf_path, cfg.driver, driver);
 		return 2;
 	}
+	if (cfg.mode_info)
+		return print_mode_info(&cfg);
 	if (!cfg.name[0])
 		snprintf(cfg.name, sizeof(cfg.name), "%s", cfg.driver);
 	if (!cfg.db[0])

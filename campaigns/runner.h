@@ -91,6 +91,25 @@ char *trial_plan_json(struct inj_module *m, const struct campaign_cfg *cfg, int6
 int trial_isolate(const struct campaign_cfg *cfg, const char *in_ko, const char *out_ko,
 		  char *err, size_t errlen);
 
+/* mode_vm.c: the guest side of a mode (see modes.c for the setups). */
+struct vm_config;
+struct vm;
+/* The mode's whole guest kernel command line: vmctl's default + its kernel_args. */
+int mode_append_line(const struct campaign_cfg *cfg, const char *mode, char *buf, size_t size);
+/* vm_config_init + the mode's kernel arguments (append is the buffer for -append). */
+void mode_vm_config(const struct campaign_cfg *cfg, const char *mode, const char *dir,
+		    struct vm_config *vcfg, char *append, size_t append_size);
+/* The agent commands that make the mode's ready snapshot: prep[] NULL-terminated, count returned. */
+size_t mode_prep(const struct campaign_cfg *cfg, const char *mode, char *buf, size_t size,
+		 const char *prep[2]);
+/* Restore the snapshot once; each nooks.ko parameter of the mode must read back as given. */
+int mode_verify_snapshot(const struct campaign_cfg *cfg, const char *mode, const char *snapshot,
+			 const char *dir, char *err, size_t errlen);
+
+/* After the load: the driver's domain is of the mode's kind (0), or -1 with why. */
+int mode_check_domain(const struct campaign_cfg *cfg, const char *mode, struct vm *vm,
+		      char *why, size_t whylen);
+
 /* scheduler.c */
 int scheduler_run(struct campaign_run *run, int n_workers);
 

@@ -54,6 +54,28 @@ char *campaign_config_json(const struct campaign_cfg *cfg, const char *module_sh
 			      "seed_derivation", "splitmix64(seed + golden*(i+1)); type = types[i mod n]");
 	if (!o)
 		return NULL;
+	/*
+	 * A mode set up differently (campaign file, --set) is another
+	 * experiment. Only differences from the built-in setups are listed, so
+	 * the identity of campaigns made before modes were configurable stays
+	 * the same and they can be resumed, e.g. with nooks-pt added.
+	 */
+	json_t *setups = json_object();
+
+	for (size_t i = 0; i < CAMPAIGN_MAX_MODES; i++) {
+		const struct mode_setup *s = &cfg->setups[i];
+		const struct mode_setup *d = s->name[0] ? campaign_mode_default(s->name) : NULL;
+
+		if (d && (strcmp(s->nooks_params, d->nooks_params) != 0 ||
+			  strcmp(s->kernel_args, d->kernel_args) != 0))
+			json_object_set_new(setups, s->name, json_pack("{s:s, s:s}", "nooks_params",
+								       s->nooks_params, "kernel_args",
+								       s->kernel_args));
+	}
+	if (json_object_size(setups))
+		json_object_set_new(o, "mode_setups", setups);
+	else
+		json_decref(setups);
 	text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
 	json_decref(o);
 	return text;

@@ -236,7 +236,8 @@ int trial_run(struct worker *w, const struct job *job, struct trial_record *rec)
 {
 	const struct campaign_cfg *cfg = w->run->cfg;
 	const char *mode = cfg->modes[job->mode];
-	char vmdir[1200], ko[1300], isolated[1300], console_path[1300], err[512];
+	const struct mode_setup *setup = campaign_mode_setup_c(cfg, mode);
+	char vmdir[1200], ko[1300], isolated[1300], console_path[1300], err[512], append[1024];
 	const char *module_to_send = ko;
 	struct trial_obs obs = { 0 };
 	struct run_ctx ctx = { .rec = rec, .obs = &obs };
@@ -259,7 +260,7 @@ int trial_run(struct worker *w, const struct job *job, struct trial_record *rec)
 		fprintf(stderr, "run-campaign: %s\n", err);
 		return -1;	/* deterministic: retrying cannot help, the campaign stops */
 	}
-	if (strcmp(mode, "nooks") == 0) {
+	if (setup && setup->isolate) {	/* nooks, nooks-pt: the same isolated build */
 		if (trial_isolate(cfg, ko, isolated, err, sizeof(err)) < 0) {
 			harness(rec, "nooks-isolate-failed");
 			fprintf(stderr, "run-campaign: trial %lld: %s\n", (long long)job->trial_index, err);
@@ -268,7 +269,7 @@ int trial_run(struct worker *w, const struct job *job, struct trial_record *rec)
 		module_to_send = isolated;
 	}
 
-	vm_config_init(&vcfg, vmdir);
+	mode_vm_config(cfg, mode, vmdir, &vcfg, append, sizeof(append));
 	if (vm_restore(&vcfg, w->run->snapshot[job->mode], &vm) < 0) {
 		snprintf(err, sizeof(err), "restore: %s", vm_error());
 		harness(rec, "restore-failed");
@@ -291,6 +292,13 @@ int trial_run(struct worker *w, const struct job *job, struct trial_record *rec)
 	tw = now_monotonic();
 	obs.load = phase_of(vm_agent(vm, LOAD_TIMEOUT_MS, NULL, NULL, &res, "load %s", GUEST_MODULE_PATH));
 	snprintf(rec->load_final, sizeof(rec->load_final), "%s", res.final);
+	if (obs.load == PHASE_OK && mode_check_domain(cfg, mode, vm, err, sizeof(err)) < 0) {
+		/* the runtime fell back to another kind of domain: not a trial of this mode */
+		harness(rec, err);
+		fprintf(stderr, "run-campaign: trial %lld %s: the driver's domain is not of this mode (%s)\n",
+			(long long)job->trial_index, mode, err);
+		goto out_vm;
+	}
 	if (obs.load == PHASE_OK) {
 		if (cfg->activation)
 			n_bps = arm_activation(vm, &ctx, cfg->driver, bps, 64);

@@ -140,14 +140,18 @@ EXPORT_SYMBOL_GPL(nooks_w_unregister_netdev);
 static int nooks_tr_napi_poll(struct napi_struct *napi, int budget)
 {
 	int (*poll)(struct napi_struct *napi, int budget);
+	struct nooks_rx_batch *batch;
 	struct nooks_obj o;
 	int r;
 
 	if (!nooks_tracker_find(NOOKS_OBJ_NAPI, napi, &o))
 		goto complete;
 	poll = (void *)o.aux;
-	NOOKS_CALL(o.d, "napi_poll", NOOKS_INJ_NAPI_POLL, r, -1,
+	/* Received frames are queued during the poll, delivered here (batch.c). */
+	batch = nooks_rx_batch_begin(o.d, napi);
+	NOOKS_CALL(o.d, "napi_poll", nooks_rx_batch_inj(batch), r, -1,
 		   poll(napi, budget));
+	nooks_rx_batch_end(batch, r < 0);
 	if (r >= 0)
 		return r;
 complete:

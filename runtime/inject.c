@@ -3,7 +3,8 @@
  * Test-only fault trigger: /sys/kernel/debug/nooks/<driver>/fault_inject.
  *
  * Writing "<entry> <type>" arms the domain: the NEXT call through that
- * entry (probe, ndo_open, ndo_start_xmit, irq, napi_poll, timer, work)
+ * entry (probe, ndo_open, ndo_start_xmit, irq, napi_poll, timer, work,
+ * pm_suspend, pm_resume, shutdown, err_detected, slot_reset, err_resume)
  * executes a fault gadget instead of the driver's callback. What executes
  * is exactly this: the trampoline has entered the domain and saved its
  * recovery context, then calls nooks_gadget_<type>, a few instructions of
@@ -49,6 +50,12 @@ static const char * const nooks_inject_entries[NOOKS_INJ_NR] = {
 	[NOOKS_INJ_NAPI_POLL] = "napi_poll",
 	[NOOKS_INJ_TIMER] = "timer",
 	[NOOKS_INJ_WORK] = "work",
+	[NOOKS_INJ_PM_SUSPEND] = "pm_suspend",
+	[NOOKS_INJ_PM_RESUME] = "pm_resume",
+	[NOOKS_INJ_SHUTDOWN] = "shutdown",
+	[NOOKS_INJ_ERR_DETECTED] = "err_detected",
+	[NOOKS_INJ_ERR_SLOT_RESET] = "slot_reset",
+	[NOOKS_INJ_ERR_RESUME] = "err_resume",
 };
 
 static const char * const nooks_inject_types[NOOKS_INJT_NR] = {
@@ -277,6 +284,7 @@ void nooks_debugfs_add(struct nooks_domain *d)
 	d->debugfs_dir = debugfs_create_dir(d->name, nooks_debugfs_root);
 	debugfs_create_file("fault_inject", 0600, d->debugfs_dir, d,
 			    &nooks_inject_fops);
+	nooks_pcierr_debugfs_add(d, d->debugfs_dir);
 }
 
 void nooks_debugfs_remove(struct nooks_domain *d)

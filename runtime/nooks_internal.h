@@ -11,7 +11,10 @@
  *   shadow.c    shadow operation tables and their trampolines
  *   custom.c    hand-written wrappers for the registration functions
  *   inject.c    the test-only fault trigger (debugfs) and its gadgets
+ *   pcierr_sim.c  test-only: the PCI error-recovery sequence (debugfs)
  *   sysfs.c     /sys/kernel/nooks/<driver>/
+ *   batch.c     batched receive: frames queued during a NAPI poll
+ *   xpcbench.c  /sys/kernel/debug/nooks/xpc_bench: the cost of a crossing
  */
 #ifndef NOOKS_INTERNAL_H
 #define NOOKS_INTERNAL_H
@@ -72,6 +75,12 @@ enum nooks_inject_entry {
 	NOOKS_INJ_NAPI_POLL,
 	NOOKS_INJ_TIMER,
 	NOOKS_INJ_WORK,
+	NOOKS_INJ_PM_SUSPEND,
+	NOOKS_INJ_PM_RESUME,
+	NOOKS_INJ_SHUTDOWN,
+	NOOKS_INJ_ERR_DETECTED,
+	NOOKS_INJ_ERR_SLOT_RESET,
+	NOOKS_INJ_ERR_RESUME,
 	NOOKS_INJ_NR
 };
 
@@ -146,6 +155,8 @@ struct nooks_domain {
 
 	/* Statistics for sysfs. */
 	atomic64_t xpc_count;
+	atomic64_t xpc_saved;		/* crossings batching avoided */
+	void *rx_queues;		/* batch.c: a page per CPU */
 	atomic_t faults;
 	atomic_t recoveries;
 	atomic_t tracked;
@@ -325,6 +336,23 @@ int nooks_debugfs_init(void);
 void nooks_debugfs_exit(void);
 void nooks_debugfs_add(struct nooks_domain *d);
 void nooks_debugfs_remove(struct nooks_domain *d);
+
+/* pcierr_sim.c */
+void nooks_pcierr_debugfs_add(struct nooks_domain *d, struct dentry *dir);
+/* batch.c */
+struct nooks_rx_batch;
+struct napi_struct;
+extern bool nooks_batch_rx;
+struct nooks_rx_batch *nooks_rx_batch_begin(struct nooks_domain *d,
+					    struct napi_struct *napi);
+void nooks_rx_batch_end(struct nooks_rx_batch *b, bool faulted);
+enum nooks_inject_entry nooks_rx_batch_inj(struct nooks_rx_batch *b);
+int nooks_rx_batch_domain_init(struct nooks_domain *d);
+void nooks_rx_batch_domain_exit(struct nooks_domain *d);
+
+/* xpcbench.c */
+void nooks_xpcbench_add(struct nooks_domain *d);
+void nooks_xpcbench_remove(struct nooks_domain *d);
 
 /* sysfs.c */
 int nooks_sysfs_init(void);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Shadow operation tables. When the driver hands the kernel a table of
- * callbacks (struct pci_driver, net_device_ops, ethtool_ops) the kernel
- * gets a copy whose members are nooks trampolines; each trampoline finds
- * its shadow from its arguments, enters the domain and calls the driver's
- * original member. The trampolines are expanded from shadow_ops.h.
+ * callbacks (struct pci_driver and the dev_pm_ops and pci_error_handlers
+ * it points to, net_device_ops, ethtool_ops) the kernel gets a copy whose
+ * members are nooks trampolines; each trampoline finds its shadow from its
+ * arguments, enters the domain and calls the driver's original member.
+ * The trampolines are expanded from shadow_ops.h.
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
@@ -14,15 +15,40 @@
 
 #include "nooks_internal.h"
 
-enum nooks_shadow_table { NOOKS_SHADOW_NDO, NOOKS_SHADOW_ETH };
+/*
+ * The tables, named by a lower-case tag so that macros can paste it:
+ * ndo, eth (reached from the net_device), pci (the pci_driver itself),
+ * pm and err (reached from the pci_driver).
+ */
+enum nooks_shadow_table {
+	NOOKS_TABLE_ndo, NOOKS_TABLE_eth, NOOKS_TABLE_pci, NOOKS_TABLE_pm,
+	NOOKS_TABLE_err,
+};
 
 /* The operation structs, named through the pointers that hold them. */
-#define NOOKS_NDO_T	typeof(*((struct net_device *)NULL)->netdev_ops)
-#define NOOKS_ETH_T	typeof(*((struct net_device *)NULL)->ethtool_ops)
+#define NOOKS_T_ndo	typeof(*((struct net_device *)NULL)->netdev_ops)
+#define NOOKS_T_eth	typeof(*((struct net_device *)NULL)->ethtool_ops)
+#define NOOKS_T_pci	struct pci_driver
+#define NOOKS_T_pm	typeof(*((struct device_driver *)NULL)->pm)
+#define NOOKS_T_err	typeof(*((struct pci_driver *)NULL)->err_handler)
+
+/* Big enough for any table that lives in a struct nooks_ops_shadow. */
+union nooks_any_ops {
+	NOOKS_T_ndo ndo;
+	NOOKS_T_eth eth;
+	NOOKS_T_pm pm;
+	NOOKS_T_err err;
+};
+
 #define NOOKS_OPS_WORDS \
-	DIV_ROUND_UP(sizeof(NOOKS_NDO_T) > sizeof(NOOKS_ETH_T) ?	\
-		     sizeof(NOOKS_NDO_T) : sizeof(NOOKS_ETH_T),	\
-		     sizeof(unsigned long))
+	DIV_ROUND_UP(sizeof(union nooks_any_ops), sizeof(unsigned long))
+
+static const size_t nooks_table_size[] = {
+	[NOOKS_TABLE_ndo] = sizeof(NOOKS_T_ndo),
+	[NOOKS_TABLE_eth] = sizeof(NOOKS_T_eth),
+	[NOOKS_TABLE_pm] = sizeof(NOOKS_T_pm),
+	[NOOKS_TABLE_err] = sizeof(NOOKS_T_err),
+};
 
 struct nooks_ops_shadow {
 	struct list_head node;
@@ -36,6 +62,7 @@ struct nooks_ops_shadow {
 	unsigned long ops[NOOKS_OPS_WORDS];
 };
 
+/* The pci_driver is not shared between devices: one shadow per register. */
 struct nooks_pci_shadow {
 	struct pci_driver drv;		/* what the kernel sees */
 	struct pci_driver *orig;	/* the driver's own */
@@ -48,6 +75,7 @@ static struct nooks_ops_shadow *nooks_shadow_of_ops(const void *ops)
 		offsetof(struct nooks_ops_shadow, ops));
 }
 
+/* From a trampoline's "dev" argument to its shadow, per table. */
 static struct nooks_ops_shadow *nooks_shadow_of_ndo(struct net_device *dev)
 {
 	return nooks_shadow_of_ops(dev->netdev_ops);
@@ -58,52 +86,74 @@ static struct nooks_ops_shadow *nooks_shadow_of_eth(struct net_device *dev)
 	return nooks_shadow_of_ops(dev->ethtool_ops);
 }
 
-static NOOKS_NDO_T *nooks_orig_ndo(struct nooks_ops_shadow *s)
+/* The kernel calls these through dev->driver: the shadow pci_driver. */
+static struct nooks_pci_shadow *nooks_shadow_of_pci(struct pci_dev *dev)
+{
+	return container_of(to_pci_driver(dev->dev.driver),
+			     struct nooks_pci_shadow, drv);
+}
+
+static struct nooks_ops_shadow *nooks_shadow_of_pm(struct device *dev)
+{
+	return nooks_shadow_of_ops(dev->driver->pm);
+}
+
+static struct nooks_ops_shadow *nooks_shadow_of_err(struct pci_dev *dev)
+{
+	return nooks_shadow_of_ops(to_pci_driver(dev->dev.driver)->err_handler);
+}
+
+static NOOKS_T_ndo *nooks_orig_ndo(struct nooks_ops_shadow *s)
 {
 	return s->orig;
 }
 
-static NOOKS_ETH_T *nooks_orig_eth(struct nooks_ops_shadow *s)
+static NOOKS_T_eth *nooks_orig_eth(struct nooks_ops_shadow *s)
+{
+	return s->orig;
+}
+
+static struct pci_driver *nooks_orig_pci(struct nooks_pci_shadow *s)
+{
+	return s->orig;
+}
+
+static NOOKS_T_pm *nooks_orig_pm(struct nooks_ops_shadow *s)
+{
+	return s->orig;
+}
+
+static NOOKS_T_err *nooks_orig_err(struct nooks_ops_shadow *s)
 {
 	return s->orig;
 }
 
 /* Trampolines, one per row of shadow_ops.h. */
-#define NOOKS_TRAMPOLINE(table, ret_t, member, err, inj, params, args)	\
+#define NOOKS_OP(table, ret_t, member, errv, inj, params, args)	\
 static ret_t nooks_tr_##table##_##member params				\
 {									\
-	struct nooks_ops_shadow *s = nooks_shadow_of_##table(dev);	\
+	__auto_type s = nooks_shadow_of_##table(dev);			\
 	ret_t r;							\
 									\
 	nooks_pt_args(s->d, #member, true, NOOKS_UNPAREN args);	\
-	NOOKS_CALL(s->d, #member, inj, r, err,				\
+	NOOKS_CALL(s->d, #member, inj, r, errv,				\
 		   nooks_orig_##table(s)->member args);			\
 	nooks_pt_args(s->d, #member, false, NOOKS_UNPAREN args);	\
 	return r;							\
 }
-#define NOOKS_TRAMPOLINE_VOID(table, member, inj, params, args)	\
+#define NOOKS_OP_VOID(table, member, inj, params, args)		\
 static void nooks_tr_##table##_##member params				\
 {									\
-	struct nooks_ops_shadow *s = nooks_shadow_of_##table(dev);	\
+	__auto_type s = nooks_shadow_of_##table(dev);			\
 									\
 	nooks_pt_args(s->d, #member, true, NOOKS_UNPAREN args);	\
 	NOOKS_CALL_VOID(s->d, #member, inj,				\
 			nooks_orig_##table(s)->member args);		\
 	nooks_pt_args(s->d, #member, false, NOOKS_UNPAREN args);	\
 }
-#define NOOKS_NDO(type, member, err, inj, params, args)		\
-	NOOKS_TRAMPOLINE(ndo, type, member, err, inj, params, args)
-#define NOOKS_NDO_VOID(member, inj, params, args)			\
-	NOOKS_TRAMPOLINE_VOID(ndo, member, inj, params, args)
-#define NOOKS_ETH(type, member, err, inj, params, args)		\
-	NOOKS_TRAMPOLINE(eth, type, member, err, inj, params, args)
-#define NOOKS_ETH_VOID(member, inj, params, args)			\
-	NOOKS_TRAMPOLINE_VOID(eth, member, inj, params, args)
 #include "shadow_ops.h"
-#undef NOOKS_NDO
-#undef NOOKS_NDO_VOID
-#undef NOOKS_ETH
-#undef NOOKS_ETH_VOID
+#undef NOOKS_OP
+#undef NOOKS_OP_VOID
 
 /*
  * ndo_start_xmit: a fault returns NETDEV_TX_BUSY (the stack keeps the skb
@@ -127,59 +177,57 @@ static netdev_tx_t nooks_tr_ndo_ndo_start_xmit(struct sk_buff *skb,
 	return r;
 }
 
+/* probe: also records the device, which recovery quiesces. */
+static int nooks_tr_pci_probe(struct pci_dev *pdev,
+			      const struct pci_device_id *id)
+{
+	struct nooks_pci_shadow *s = nooks_shadow_of_pci(pdev);
+	int r;
+
+	s->d->pdev = pdev;
+	NOOKS_CALL(s->d, "probe", NOOKS_INJ_PROBE, r, -EIO,
+		   s->orig->probe(pdev, id));
+	return r;
+}
+
 /*
- * Where each trampoline goes: (offset of the member, trampoline), one
- * table per operations struct, expanded from shadow_ops.h.
+ * Where each trampoline goes: (table, offset of the member, trampoline),
+ * expanded from shadow_ops.h, plus the hand-written ones.
  */
 struct nooks_op_slot {
+	enum nooks_shadow_table table;
 	size_t offset;
 	void *trampoline;
 };
 
-#define NOOKS_NDO(type, member, err, inj, params, args)		\
-	{ offsetof(NOOKS_NDO_T, member), nooks_tr_ndo_##member },
-#define NOOKS_NDO_VOID(member, inj, params, args)			\
-	{ offsetof(NOOKS_NDO_T, member), nooks_tr_ndo_##member },
-#define NOOKS_ETH(type, member, err, inj, params, args)
-#define NOOKS_ETH_VOID(member, inj, params, args)
-static const struct nooks_op_slot nooks_ndo_slots[] = {
+#define NOOKS_OP(table, type, member, errv, inj, params, args)	\
+	{ NOOKS_TABLE_##table, offsetof(NOOKS_T_##table, member),	\
+	  nooks_tr_##table##_##member },
+#define NOOKS_OP_VOID(table, member, inj, params, args)		\
+	NOOKS_OP(table, void, member, 0, inj, params, args)
+static const struct nooks_op_slot nooks_op_slots[] = {
 #include "shadow_ops.h"
-	{ offsetof(NOOKS_NDO_T, ndo_start_xmit),
+	{ NOOKS_TABLE_ndo, offsetof(NOOKS_T_ndo, ndo_start_xmit),
 	  nooks_tr_ndo_ndo_start_xmit },
+	{ NOOKS_TABLE_pci, offsetof(NOOKS_T_pci, probe), nooks_tr_pci_probe },
 };
 
-#undef NOOKS_NDO
-#undef NOOKS_NDO_VOID
-#undef NOOKS_ETH
-#undef NOOKS_ETH_VOID
+#undef NOOKS_OP
+#undef NOOKS_OP_VOID
 
-#define NOOKS_NDO(type, member, err, inj, params, args)
-#define NOOKS_NDO_VOID(member, inj, params, args)
-#define NOOKS_ETH(type, member, err, inj, params, args)		\
-	{ offsetof(NOOKS_ETH_T, member), nooks_tr_eth_##member },
-#define NOOKS_ETH_VOID(member, inj, params, args)			\
-	{ offsetof(NOOKS_ETH_T, member), nooks_tr_eth_##member },
-static const struct nooks_op_slot nooks_eth_slots[] = {
-#include "shadow_ops.h"
-};
-
-#undef NOOKS_NDO
-#undef NOOKS_NDO_VOID
-#undef NOOKS_ETH
-#undef NOOKS_ETH_VOID
-
-/* Point every listed member the driver set at its trampoline. */
+/* Point every listed member of @table the driver set at its trampoline. */
 static void nooks_fill_slots(void *ops, const void *orig,
-			     const struct nooks_op_slot *slots, size_t n)
+			     enum nooks_shadow_table table)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const void * const *from = orig + slots[i].offset;
-		void **to = ops + slots[i].offset;
+	for (i = 0; i < ARRAY_SIZE(nooks_op_slots); i++) {
+		const struct nooks_op_slot *slot = &nooks_op_slots[i];
+		const void * const *from = orig + slot->offset;
+		void **to = ops + slot->offset;
 
-		if (*from)
-			*to = slots[i].trampoline;
+		if (slot->table == table && *from)
+			*to = slot->trampoline;
 	}
 }
 
@@ -207,36 +255,34 @@ static struct nooks_ops_shadow *nooks_shadow_get(struct nooks_domain *d,
 	s->d = d;
 	s->table = table;
 	s->orig = orig;
-	if (table == NOOKS_SHADOW_NDO) {
-		memcpy(s->ops, orig, sizeof(NOOKS_NDO_T));
-		nooks_fill_slots(s->ops, orig, nooks_ndo_slots,
-				 ARRAY_SIZE(nooks_ndo_slots));
-	} else {
-		memcpy(s->ops, orig, sizeof(NOOKS_ETH_T));
-		nooks_fill_slots(s->ops, orig, nooks_eth_slots,
-				 ARRAY_SIZE(nooks_eth_slots));
-	}
+	memcpy(s->ops, orig, nooks_table_size[table]);
+	nooks_fill_slots(s->ops, orig, table);
 	spin_lock(&d->shadows_lock);
 	list_add(&s->node, &d->shadows);
 	spin_unlock(&d->shadows_lock);
 	return s;
 }
 
-/* Called before register_netdev: the kernel will only see the shadows. */
-void nooks_shadow_netdev(struct nooks_domain *d, struct net_device *dev)
+/* *@ops = its shadow in @d; left alone (uncontained) if none can be made. */
+static void nooks_shadow_install(struct nooks_domain *d,
+				 enum nooks_shadow_table table,
+				 const void **ops)
 {
 	struct nooks_ops_shadow *s;
 
-	if (dev->netdev_ops) {
-		s = nooks_shadow_get(d, NOOKS_SHADOW_NDO, dev->netdev_ops);
-		if (s)
-			dev->netdev_ops = (void *)s->ops;
-	}
-	if (dev->ethtool_ops) {
-		s = nooks_shadow_get(d, NOOKS_SHADOW_ETH, dev->ethtool_ops);
-		if (s)
-			dev->ethtool_ops = (void *)s->ops;
-	}
+	if (!*ops)
+		return;
+	s = nooks_shadow_get(d, table, *ops);
+	if (s)
+		*ops = s->ops;
+}
+
+/* Called before register_netdev: the kernel will only see the shadows. */
+void nooks_shadow_netdev(struct nooks_domain *d, struct net_device *dev)
+{
+	nooks_shadow_install(d, NOOKS_TABLE_ndo, (const void **)&dev->netdev_ops);
+	nooks_shadow_install(d, NOOKS_TABLE_eth,
+			     (const void **)&dev->ethtool_ops);
 }
 
 void nooks_shadows_free(struct nooks_domain *d)
@@ -249,43 +295,9 @@ void nooks_shadows_free(struct nooks_domain *d)
 	}
 }
 
-/* struct pci_driver */
-static struct nooks_pci_shadow *nooks_pci_shadow_of(struct pci_dev *pdev)
-{
-	return container_of(to_pci_driver(pdev->dev.driver),
-			    struct nooks_pci_shadow, drv);
-}
-
-static int nooks_tr_pci_probe(struct pci_dev *pdev,
-			      const struct pci_device_id *id)
-{
-	struct nooks_pci_shadow *s = nooks_pci_shadow_of(pdev);
-	int r;
-
-	s->d->pdev = pdev;
-	NOOKS_CALL(s->d, "probe", NOOKS_INJ_PROBE, r, -EIO,
-		   s->orig->probe(pdev, id));
-	return r;
-}
-
-static void nooks_tr_pci_remove(struct pci_dev *pdev)
-{
-	struct nooks_pci_shadow *s = nooks_pci_shadow_of(pdev);
-
-	NOOKS_CALL_VOID(s->d, "remove", NOOKS_INJ_NONE, s->orig->remove(pdev));
-}
-
-static void nooks_tr_pci_shutdown(struct pci_dev *pdev)
-{
-	struct nooks_pci_shadow *s = nooks_pci_shadow_of(pdev);
-
-	NOOKS_CALL_VOID(s->d, "shutdown", NOOKS_INJ_NONE,
-			s->orig->shutdown(pdev));
-}
-
 /*
- * A copy of @drv whose probe/remove/shutdown enter the domain. Power
- * management and error handlers keep the driver's own pointers.
+ * A copy of @drv whose members (probe, remove, shutdown, legacy PM),
+ * power-management ops and PCI error handlers enter the domain.
  */
 struct pci_driver *nooks_shadow_pci_driver(struct nooks_domain *d,
 					   struct pci_driver *drv)
@@ -298,12 +310,11 @@ struct pci_driver *nooks_shadow_pci_driver(struct nooks_domain *d,
 	s->orig = drv;
 	s->d = d;
 	INIT_LIST_HEAD(&s->drv.node);
-	if (drv->probe)
-		s->drv.probe = nooks_tr_pci_probe;
-	if (drv->remove)
-		s->drv.remove = nooks_tr_pci_remove;
-	if (drv->shutdown)
-		s->drv.shutdown = nooks_tr_pci_shutdown;
+	nooks_fill_slots(&s->drv, drv, NOOKS_TABLE_pci);
+	nooks_shadow_install(d, NOOKS_TABLE_pm,
+			     (const void **)&s->drv.driver.pm);
+	nooks_shadow_install(d, NOOKS_TABLE_err,
+			     (const void **)&s->drv.err_handler);
 	return &s->drv;
 }
 

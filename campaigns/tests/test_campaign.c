@@ -33,13 +33,18 @@ static void test_shipped_e1000_conf_parses(void **state)
 	/* make test runs in campaigns/tests */
 	assert_int_equal(conf_load("../e1000.conf", "/repo", &cfg, err, sizeof(err)), 0);
 	assert_string_equal(cfg.driver, "e1000");
-	assert_int_equal(cfg.n_modes, 2);
+	assert_int_equal(cfg.n_modes, 3);
 	assert_string_equal(cfg.modes[0], "native");
 	assert_string_equal(cfg.modes[1], "nooks");
+	assert_string_equal(cfg.modes[2], "nooks-pt");
 	assert_int_equal(cfg.faults_per_trial, 5);
 	assert_int_equal(cfg.jobs, 0);
 	assert_string_equal(cfg.db, "/repo/results/e1000.db");
 	assert_true(cfg.all_types);
+	/* the page-table mode's setup is spelt out in the file */
+	assert_string_equal(campaign_mode_setup(&cfg, "nooks-pt")->nooks_params, "isolation=pagetable");
+	assert_string_equal(campaign_mode_setup(&cfg, "nooks-pt")->kernel_args, "clearcpuid=pge");
+	assert_string_equal(campaign_mode_setup(&cfg, "nooks")->nooks_params, "");
 }
 
 static void test_conf_values(void **state)
@@ -82,11 +87,100 @@ static void test_conf_errors_name_the_line(void **state)
 	expect_error("modes = native, xen\n", "unknown mode 'xen'");
 	expect_error("modes = native,,nooks\n", "empty item");
 	expect_error("modes = nooks, nooks\n", "listed twice");
+	expect_error("modes = native, nooks-pt, nooks-pt\n", "listed twice");
+	expect_error("nooks-pt.nooks_params = isolation\n", ":1: nooks-pt.nooks_params: 'isolation' is not name=value");
+	expect_error("nooks-pt.nooks_params = isolation=\n", "is not name=value");
+	expect_error("nooks-pt.nooks_params = a-b=1\n", "is not name=value");
+	expect_error("nooks-pt.kernel_args = \"quoted\"\n", "without quotes");
+	expect_error("native.nooks_params = contain=0\n", "mode native does not load nooks.ko");
+	expect_error("xen.kernel_args = nopti\n", "unknown mode 'xen' in key 'xen.kernel_args'");
+	expect_error("nooks-pt.colour = red\n", "per-mode keys: nooks-pt.nooks_params, nooks-pt.kernel_args");
+	expect_error("nooks-pt.kernel_args = a\nnooks-pt.kernel_args = b\n", ":2: key 'nooks-pt.kernel_args' set twice");
 	expect_error("seed = -1\n", "seed must be an unsigned integer");
 	expect_error("workload = web\n", "unknown workload");
 	expect_error("activation = maybe\n", "activation must be");
 	assert_int_equal(conf_load("/nonexistent/x.conf", NULL, &(struct campaign_cfg){ 0 },
 				   (char[64]){ 0 }, 64), -1);
+}
+
+static void test_modes_three_and_setups(void **state)
+{
+	struct campaign_cfg cfg;
+	const struct mode_setup *pt, *nooks, *native;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load_text("modes = native, nooks, nooks-pt\n"
+				   "nooks-pt.nooks_params = isolation=pagetable  extra=1\n"
+				   "nooks-pt.kernel_args = clearcpuid=pge nopti\n"
+				   "nooks.kernel_args = none\n", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n_modes, 3);
+	assert_string_equal(cfg.modes[2], "nooks-pt");
+	pt = campaign_mode_setup(&cfg, "nooks-pt");
+	nooks = campaign_mode_setup(&cfg, "nooks");
+	native = campaign_mode_setup(&cfg, "native");
+	assert_non_null(pt);
+	assert_null(campaign_mode_setup(&cfg, "nooks-pt2"));
+	assert_string_equal(pt->nooks_params, "isolation=pagetable  extra=1");
+	assert_string_equal(pt->kernel_args, "clearcpuid=pge nopti");
+	assert_string_equal(nooks->kernel_args, "");
+	/* the same isolated driver in both nooks modes, the runtime only there */
+	assert_true(pt->isolate && pt->runtime && nooks->isolate && nooks->runtime);
+	assert_false(native->isolate || native->runtime);
+	/* --modes (conf_set) replaces the list; the setups stay */
+	assert_int_equal(conf_set(&cfg, "modes", "nooks-pt,native", NULL, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n_modes, 2);
+	assert_string_equal(cfg.modes[0], "nooks-pt");
+	assert_string_equal(campaign_mode_setup(&cfg, "nooks-pt")->kernel_args, "clearcpuid=pge nopti");
+	/* a failed --modes leaves the list as it was */
+	assert_int_equal(conf_set(&cfg, "modes", "native,pt", NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown mode 'pt' (known: native, nooks, nooks-pt)"));
+	assert_int_equal(cfg.n_modes, 2);
+	/* a zeroed cfg answers with the built-in setups, const or not */
+	struct campaign_cfg zero = { 0 };
+	assert_string_equal(campaign_mode_setup_c(&zero, "nooks-pt")->nooks_params, "isolation=pagetable");
+	assert_null(campaign_mode_setup_c(&zero, "bogus"));
+}
+
+static void test_modinfo_params(void **state)
+{
+	static const char blob[] = "license=GPL\0parm=contain:contain faults (bool)\0parmtype=contain:bool\0"
+				   "description=parm=isolation:not a parameter\0parmtype=isolation_x:charp\0"
+				   "parm=max_restarts:restarts";
+
+	(void)state;
+	assert_true(modinfo_declares_param(blob, sizeof(blob) - 1, "contain"));
+	assert_true(modinfo_declares_param(blob, sizeof(blob) - 1, "max_restarts"));
+	assert_false(modinfo_declares_param(blob, sizeof(blob) - 1, "isolation"));
+	assert_false(modinfo_declares_param(blob, sizeof(blob) - 1, "max"));
+	assert_false(modinfo_declares_param(blob, sizeof(blob) - 1, "license"));
+	/* a truncated blob (no final NUL) is not read past its end */
+	assert_false(modinfo_declares_param(blob, 5, "contain"));
+}
+
+/* The real .modinfo of a real module: the stock e1000.ko declares TxDescriptors and debug. */
+static void test_mode_supported_on_a_real_module(void **state)
+{
+	struct mode_setup s = { "nooks-pt", true, true, "TxDescriptors=256 debug=1", "" };
+	const char *kver = getenv("KVER");
+	char ko[512], why[1024];
+
+	(void)state;
+	snprintf(ko, sizeof(ko), "/lib/modules/%s/kernel/drivers/net/ethernet/intel/e1000/e1000.ko",
+		 kver ? kver : "");
+	if (!kver || access(ko, R_OK) != 0)
+		skip();
+	assert_int_equal(campaign_mode_supported(&s, ko, why, sizeof(why)), 1);
+	strcpy(s.nooks_params, "debug=1 isolation=pagetable");
+	assert_int_equal(campaign_mode_supported(&s, ko, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "unsupported by this nooks.ko"));
+	assert_non_null(strstr(why, "no module parameter 'isolation'"));
+	assert_int_equal(campaign_mode_supported(&s, "/nonexistent.ko", why, sizeof(why)), -1);
+	assert_int_equal(campaign_mode_supported(&s, "../e1000.conf", why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "not an ELF module"));
+	/* no parameters: nothing to check, not even the file */
+	s.nooks_params[0] = '\0';
+	assert_int_equal(campaign_mode_supported(&s, "/nonexistent.ko", why, sizeof(why)), 1);
 }
 
 static void test_shard_parse_and_partition(void **state)
@@ -147,6 +241,18 @@ static void test_trial_type_round_robin_and_config_json(void **state)
 	b = campaign_config_json(&cfg, "abcd");
 	assert_string_equal(a, b);
 	free(b);
+	/* built-in mode setups are not spelt out (older campaigns keep their identity) */
+	assert_null(strstr(a, "mode_setups"));
+	campaign_modes_init(&cfg);
+	b = campaign_config_json(&cfg, "abcd");
+	assert_string_equal(a, b);
+	free(b);
+	/* a changed setup is another experiment */
+	strcpy(campaign_mode_setup(&cfg, "nooks-pt")->kernel_args, "nopti");
+	b = campaign_config_json(&cfg, "abcd");
+	assert_non_null(strstr(b, "\"mode_setups\":{\"nooks-pt\":{\"kernel_args\":\"nopti\","));
+	free(b);
+	campaign_modes_init(&cfg);
 	cfg.faults_per_trial = 4;
 	b = campaign_config_json(&cfg, "abcd");
 	assert_string_not_equal(a, b);
@@ -261,6 +367,9 @@ int main(void)
 		cmocka_unit_test(test_shipped_e1000_conf_parses),
 		cmocka_unit_test(test_conf_values),
 		cmocka_unit_test(test_conf_errors_name_the_line),
+		cmocka_unit_test(test_modes_three_and_setups),
+		cmocka_unit_test(test_modinfo_params),
+		cmocka_unit_test(test_mode_supported_on_a_real_module),
 		cmocka_unit_test(test_shard_parse_and_partition),
 		cmocka_unit_test(test_trial_seeds),
 		cmocka_unit_test(test_trial_type_round_robin_and_config_json),

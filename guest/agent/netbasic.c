@@ -25,6 +25,9 @@
 #define TARGET_DRIVER   "e1000"
 #define ECHO_BYTES      (256 * 1024)
 #define IPERF_SECONDS   "3"
+/* net-basic-quick: the same steps with 1 s iperf3 runs, for tests that run
+ * the workload after each of many faults. */
+#define IPERF_SECONDS_QUICK "1"
 #define CARRIER_WAIT_MS 20000   /* TCG on a busy host: guest time crawls */
 
 struct nb {
@@ -34,6 +37,7 @@ struct nb {
 	char ifname[IFNAME_CAP];
 	bool have_if;
 	bool restart_iperf;    /* a failed iperf3 test may leave the server stuck */
+	const char *iperf_seconds;
 	int pass, fail;
 };
 
@@ -176,7 +180,7 @@ static bool step_ping(struct nb *nb, struct kv *kv)
 static bool iperf_step(struct nb *nb, struct kv *kv, bool reverse)
 {
 	char *argv[] = { "iperf3", "-c", PEER_ADDR, "-p", "5201", "-t",
-			 IPERF_SECONDS, "-J", "--connect-timeout", "3000",
+			 (char *)nb->iperf_seconds, "-J", "--connect-timeout", "3000",
 			 reverse ? "-R" : NULL, NULL };
 	struct iperf_summary s;
 	struct spawn_result r;
@@ -460,13 +464,14 @@ static const struct nb_step steps[] = {
 	{ "reload", step_reload, 5000 },
 };
 
-void workload_net_basic(struct reply_sink *out, unsigned long long tag,
-			unsigned budget_s)
+static void net_basic(struct reply_sink *out, unsigned long long tag,
+		      unsigned budget_s, const char *iperf_seconds)
 {
 	long long start = now_ms();
 	struct nb nb = {
 		.out = out,
 		.tag = tag,
+		.iperf_seconds = iperf_seconds,
 		/* Finish a little before the main loop's hard kill. */
 		.deadline_ms = start + (long long)budget_s * 1000 - 500,
 	};
@@ -500,4 +505,16 @@ void workload_net_basic(struct reply_sink *out, unsigned long long tag,
 	}
 	reply_ok(out, tag, "pass=%d fail=%d ms=%lld", nb.pass, nb.fail,
 		 now_ms() - start);
+}
+
+void workload_net_basic(struct reply_sink *out, unsigned long long tag,
+			unsigned budget_s)
+{
+	net_basic(out, tag, budget_s, IPERF_SECONDS);
+}
+
+void workload_net_basic_quick(struct reply_sink *out, unsigned long long tag,
+			      unsigned budget_s)
+{
+	net_basic(out, tag, budget_s, IPERF_SECONDS_QUICK);
 }

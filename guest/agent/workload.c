@@ -12,6 +12,7 @@ struct workload_def {
 
 static const struct workload_def workloads[] = {
 	{ "net-basic", workload_net_basic },
+	{ "net-basic-quick", workload_net_basic_quick },
 };
 
 static const struct workload_def *workload_find(const char *name)
