@@ -178,8 +178,13 @@ void nooks_inject_maybe(struct nooks_domain *d, enum nooks_inject_entry e)
 				nooks_inject_entries[e]);
 	}
 	nooks_pt_back(cr3);
-	if (fire)
+	if (fire) {
+		/* Reached inside a wrapper (batch.c): fire on the domain root. */
+		bool loaded = nooks_pt_into(d);
+
 		nooks_fire(type, victim, seq);
+		nooks_pt_outof(loaded);
+	}
 }
 
 static int nooks_lookup(const char * const *names, int n, const char *s)

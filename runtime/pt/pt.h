@@ -55,6 +55,8 @@ void nooks_pt_enter(struct nooks_ctx *c);
 void nooks_pt_leave(struct nooks_ctx *c);
 unsigned long nooks_pt_out(void);
 void nooks_pt_back(unsigned long cr3);
+bool nooks_pt_into(struct nooks_domain *d);
+void nooks_pt_outof(bool loaded);
 int nooks_pt_page_fault(struct pt_regs *regs, unsigned long cr2,
 			unsigned long dcr3);
 void nooks_pt_domain_setup(struct nooks_domain *d);

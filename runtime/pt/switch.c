@@ -180,6 +180,25 @@ void nooks_pt_back(unsigned long cr3)
 	local_irq_restore(flags);
 }
 
+/*
+ * For the fault trigger when it is reached on the kernel root inside an
+ * entry (batch.c fires it from napi_complete_done(), a wrapper): load
+ * @d's root for the gadget; nooks_pt_outof() goes back if it returns.
+ */
+bool nooks_pt_into(struct nooks_domain *d)
+{
+	if (!d->pt || nooks_pt_cr3_is_domain(__native_read_cr3()))
+		return false;
+	nooks_pt_load(d);
+	return true;
+}
+
+void nooks_pt_outof(bool loaded)
+{
+	if (loaded)
+		native_write_cr3(this_cpu_read(nooks_pt_kcr3));
+}
+
 void notrace __cyg_profile_func_enter(void *fn, void *site)
 {
 	struct nooks_ctx *c;
