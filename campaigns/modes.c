@@ -31,9 +31,10 @@ static const struct mode_setup known_modes[] = {
 	 * runtime v2: the same isolated driver, nooks.ko in page-table mode.
 	 * Without PGE the kernel's TLB entries are not global, so none of them
 	 * survives the CR3 switch into the domain's read-only view (issue 6:
-	 * "boot the guest with clearcpuid=pge or with PTI on").
+	 * "boot the guest with clearcpuid=pge or with PTI on"; 6.1 takes only the
+	 * bit number, clearcpuid=13).
 	 */
-	{ "nooks-pt", true, true, "isolation=pagetable", "clearcpuid=pge" },
+	{ "nooks-pt", true, true, "isolation=pagetable", "clearcpuid=13" },
 };
 #define N_KNOWN_MODES (sizeof(known_modes) / sizeof(known_modes[0]))
 

@@ -43,7 +43,7 @@ static void test_shipped_e1000_conf_parses(void **state)
 	assert_true(cfg.all_types);
 	/* the page-table mode's setup is spelt out in the file */
 	assert_string_equal(campaign_mode_setup(&cfg, "nooks-pt")->nooks_params, "isolation=pagetable");
-	assert_string_equal(campaign_mode_setup(&cfg, "nooks-pt")->kernel_args, "clearcpuid=pge");
+	assert_string_equal(campaign_mode_setup(&cfg, "nooks-pt")->kernel_args, "clearcpuid=13");
 	assert_string_equal(campaign_mode_setup(&cfg, "nooks")->nooks_params, "");
 }
 
@@ -112,7 +112,7 @@ static void test_modes_three_and_setups(void **state)
 	(void)state;
 	assert_int_equal(load_text("modes = native, nooks, nooks-pt\n"
 				   "nooks-pt.nooks_params = isolation=pagetable  extra=1\n"
-				   "nooks-pt.kernel_args = clearcpuid=pge nopti\n"
+				   "nooks-pt.kernel_args = clearcpuid=13 nopti\n"
 				   "nooks.kernel_args = none\n", &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.n_modes, 3);
 	assert_string_equal(cfg.modes[2], "nooks-pt");
@@ -122,7 +122,7 @@ static void test_modes_three_and_setups(void **state)
 	assert_non_null(pt);
 	assert_null(campaign_mode_setup(&cfg, "nooks-pt2"));
 	assert_string_equal(pt->nooks_params, "isolation=pagetable  extra=1");
-	assert_string_equal(pt->kernel_args, "clearcpuid=pge nopti");
+	assert_string_equal(pt->kernel_args, "clearcpuid=13 nopti");
 	assert_string_equal(nooks->kernel_args, "");
 	/* the same isolated driver in both nooks modes, the runtime only there */
 	assert_true(pt->isolate && pt->runtime && nooks->isolate && nooks->runtime);
@@ -131,7 +131,7 @@ static void test_modes_three_and_setups(void **state)
 	assert_int_equal(conf_set(&cfg, "modes", "nooks-pt,native", NULL, err, sizeof(err)), 0);
 	assert_int_equal(cfg.n_modes, 2);
 	assert_string_equal(cfg.modes[0], "nooks-pt");
-	assert_string_equal(campaign_mode_setup(&cfg, "nooks-pt")->kernel_args, "clearcpuid=pge nopti");
+	assert_string_equal(campaign_mode_setup(&cfg, "nooks-pt")->kernel_args, "clearcpuid=13 nopti");
 	/* a failed --modes leaves the list as it was */
 	assert_int_equal(conf_set(&cfg, "modes", "native,pt", NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "unknown mode 'pt' (known: native, nooks, nooks-pt)"));

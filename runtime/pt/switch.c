@@ -64,7 +64,7 @@ int nooks_pt_check_cpu(void)
 		return -EOPNOTSUPP;
 	}
 	if (boot_cpu_has(X86_FEATURE_PTI)) {
-		pr_err("nooks: isolation=pagetable: page-table isolation (PTI) is on; the private IDT would have to be loaded around every domain call: boot the guest with 'pti=off clearcpuid=pge'\n");
+		pr_err("nooks: isolation=pagetable: page-table isolation (PTI) is on; the private IDT would have to be loaded around every domain call: boot the guest with 'pti=off clearcpuid=13'\n");
 		return -EOPNOTSUPP;
 	}
 	/*
