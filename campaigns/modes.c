@@ -31,8 +31,8 @@ static const struct mode_setup known_modes[] = {
 	 * runtime v2: the same isolated driver, nooks.ko in page-table mode.
 	 * Without PGE the kernel's TLB entries are not global, so none of them
 	 * survives the CR3 switch into the domain's read-only view (issue 6:
-	 * "boot the guest with clearcpuid=pge or with PTI on"; 6.1 takes only the
-	 * bit number, clearcpuid=13).
+	 * "boot the guest with clearcpuid=pge or with PTI on"; 13 is PGE's bit,
+	 * the spelling the runtime tests and its refusal message use).
 	 */
 	{ "nooks-pt", true, true, "isolation=pagetable", "clearcpuid=13" },
 };

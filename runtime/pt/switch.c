@@ -69,9 +69,10 @@ int nooks_pt_check_cpu(void)
 	}
 	/*
 	 * Global TLB entries survive a CR3 write: kernel pages must not be
-	 * global. Boot with PGE hidden (6.1 takes only numbers:
-	 * clearcpuid=13); head_64.S still sets CR4.PGE, so idt.c clears it on
-	 * every CPU (then the G bit of the early image mappings is ignored).
+	 * global. Boot with PGE hidden (clearcpuid=13, PGE's bit;
+	 * clearcpuid=pge works as well on 6.1); head_64.S still sets CR4.PGE,
+	 * so idt.c clears it on every CPU (then the G bit of the early image
+	 * mappings is ignored).
 	 */
 	if (boot_cpu_has(X86_FEATURE_PGE) || (__supported_pte_mask & _PAGE_GLOBAL)) {
 		pr_err("nooks: isolation=pagetable: global kernel pages would survive the switch to a domain root: boot the guest with 'clearcpuid=13' (pge)\n");
