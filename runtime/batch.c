@@ -26,10 +26,13 @@
  * Recovery cannot free them under a delivery in progress: it disables the
  * NAPI context first, which waits for this poll to end.
  *
- * The test trigger "napi_poll" (inject.c) fires, in a batching poll, just
- * before the batch would be delivered from inside the domain (in
- * napi_complete_done() or when the batch is full), so that the fault finds
- * frames queued; without batching it fires at poll entry as before.
+ * The test trigger "napi_poll" (inject.c) fires in every batching poll,
+ * inside the domain, as late as it can while the batch is still queued:
+ * in napi_complete_done() or when the batch is full, just before the batch
+ * would be delivered, else (a poll that does not complete) right after
+ * the driver's poll returns, still in the entry - whether or not frames
+ * are queued (under receive traffic they are, so the fault finds frames
+ * to drop). Without batching it fires at poll entry as before.
  *
  * xpc_saved counts the driver's napi_gro_receive() calls that did not
  * cross (queued frames), counted on the kernel side when the batch is
@@ -185,14 +188,34 @@ static void nooks_rx_batch_drop(struct nooks_rx_batch *b)
 
 /*
  * The fault trigger's napi_poll entry, when the poll batches: it fires
- * here, in the domain, just before the batch would be delivered, so the
- * fault finds frames queued (at poll entry the batch is still empty).
+ * here, in the domain, just before the batch would be delivered, so a
+ * fault finds whatever frames the poll queued (at poll entry the batch
+ * is still empty). It fires even when none are: every poll must.
  */
 static void nooks_rx_batch_inject(struct nooks_domain *d,
 				  struct nooks_rx_batch *b)
 {
-	if (b && nooks_rx_queued(b))
+	if (b)
 		nooks_inject_maybe(d, NOOKS_INJ_NAPI_POLL);
+}
+
+/*
+ * The driver's poll, inside the poll trampoline's entry. A batching poll
+ * that did not complete (budget used, or TX not clean) met no
+ * napi_complete_done(): the armed trigger fires after it returns, still
+ * in the entry, before the trampoline delivers the batch. notrace: with
+ * isolation=pagetable this runs on the domain root, like the poll.
+ */
+notrace int nooks_rx_batch_poll(struct nooks_domain *d,
+				struct nooks_rx_batch *b,
+				int (*poll)(struct napi_struct *, int),
+				struct napi_struct *napi, int budget)
+{
+	int r = poll(napi, budget);
+
+	if (b)	/* not the instrumented helper: inject.c leaves the root */
+		nooks_inject_maybe(d, NOOKS_INJ_NAPI_POLL);
+	return r;
 }
 
 /* The injection point of the poll trampoline's entry (see above). */
