@@ -191,9 +191,13 @@ static void nooks_rx_batch_drop(struct nooks_rx_batch *b)
  * here, in the domain, just before the batch would be delivered, so a
  * fault finds whatever frames the poll queued (at poll entry the batch
  * is still empty). It fires even when none are: every poll must.
+ * notrace, and called before the instrumented wrapper leaves the domain
+ * root: with isolation=pagetable the gadget must run on the root, or a
+ * wild write would land unchecked (inject.c leaves the root itself for
+ * its own bookkeeping).
  */
-static void nooks_rx_batch_inject(struct nooks_domain *d,
-				  struct nooks_rx_batch *b)
+static notrace void nooks_rx_batch_inject(struct nooks_domain *d,
+					  struct nooks_rx_batch *b)
 {
 	if (b)
 		nooks_inject_maybe(d, NOOKS_INJ_NAPI_POLL);
@@ -213,8 +217,7 @@ notrace int nooks_rx_batch_poll(struct nooks_domain *d,
 {
 	int r = poll(napi, budget);
 
-	if (b)	/* not the instrumented helper: inject.c leaves the root */
-		nooks_inject_maybe(d, NOOKS_INJ_NAPI_POLL);
+	nooks_rx_batch_inject(d, b);
 	return r;
 }
 
@@ -277,7 +280,6 @@ static noinline gro_result_t nooks_rx_receive_now(struct nooks_domain *d,
 	}
 	b = nooks_rx_batch_of(d, napi);
 	if (b) {	/* full: deliver the batch, then queue this frame */
-		nooks_rx_batch_inject(d, b);
 		nooks_kernel_enter(d, "napi_gro_receive");
 		nooks_rx_batch_deliver(b);
 		nooks_kernel_exit(d);
@@ -313,8 +315,10 @@ notrace gro_result_t nooks_w_napi_gro_receive(struct napi_struct *napi,
 		return nooks_rx_receive_now(d, napi, skb);
 	q = b->q;
 	n = READ_ONCE(q->n);
-	if (n >= NOOKS_RX_BATCH_MAX)
+	if (n >= NOOKS_RX_BATCH_MAX) {
+		nooks_rx_batch_inject(d, b);	/* still on the root */
 		return nooks_rx_receive_now(d, napi, skb);
+	}
 	q->skb[n] = skb;
 	WRITE_ONCE(q->n, n + 1);
 	return GRO_NORMAL;
@@ -322,9 +326,10 @@ notrace gro_result_t nooks_w_napi_gro_receive(struct napi_struct *napi,
 EXPORT_SYMBOL_GPL(nooks_w_napi_gro_receive);
 
 /* napi_complete_done() flushes GRO: the batch must be in it first. */
-bool nooks_w_napi_complete_done(struct napi_struct *n, int work_done)
+static noinline bool nooks_rx_complete_now(struct nooks_domain *d,
+					   struct napi_struct *n,
+					   int work_done)
 {
-	struct nooks_domain *d = nooks_current_domain();
 	bool ret;
 
 	if (!d)
@@ -335,12 +340,21 @@ bool nooks_w_napi_complete_done(struct napi_struct *n, int work_done)
 		nooks_param_fault(d, "napi_complete_done", "n is NULL");
 		return false;
 	}
-	nooks_rx_batch_inject(d, nooks_rx_batch_of(d, n));
 	nooks_kernel_enter(d, "napi_complete_done");
 	nooks_rx_batch_flush(d, n);
 	ret = napi_complete_done(n, work_done);
 	nooks_kernel_exit(d);
 	return ret;
+}
+
+/* notrace: the trigger fires on the domain root, then the wrapper proper. */
+notrace bool nooks_w_napi_complete_done(struct napi_struct *n, int work_done)
+{
+	struct nooks_domain *d = nooks_current_domain();
+
+	if (d && n && !nooks_domain_failed(d))
+		nooks_rx_batch_inject(d, nooks_rx_batch_of(d, n));
+	return nooks_rx_complete_now(d, n, work_done);
 }
 EXPORT_SYMBOL_GPL(nooks_w_napi_complete_done);
 
