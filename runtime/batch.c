@@ -26,10 +26,13 @@
  * Recovery cannot free them under a delivery in progress: it disables the
  * NAPI context first, which waits for this poll to end.
  *
- * The test trigger "napi_poll" (inject.c) fires, in a batching poll, just
- * before the batch would be delivered from inside the domain (in
- * napi_complete_done() or when the batch is full), so that the fault finds
- * frames queued; without batching it fires at poll entry as before.
+ * The test trigger "napi_poll" (inject.c) fires in every batching poll,
+ * inside the domain, as late as it can while the batch is still queued:
+ * in napi_complete_done() or when the batch is full, just before the batch
+ * would be delivered, else (a poll that does not complete) right after
+ * the driver's poll returns, still in the entry - whether or not frames
+ * are queued (under receive traffic they are, so the fault finds frames
+ * to drop). Without batching it fires at poll entry as before.
  *
  * xpc_saved counts the driver's napi_gro_receive() calls that did not
  * cross (queued frames), counted on the kernel side when the batch is
@@ -185,14 +188,37 @@ static void nooks_rx_batch_drop(struct nooks_rx_batch *b)
 
 /*
  * The fault trigger's napi_poll entry, when the poll batches: it fires
- * here, in the domain, just before the batch would be delivered, so the
- * fault finds frames queued (at poll entry the batch is still empty).
+ * here, in the domain, just before the batch would be delivered, so a
+ * fault finds whatever frames the poll queued (at poll entry the batch
+ * is still empty). It fires even when none are: every poll must.
+ * notrace, and called before the instrumented wrapper leaves the domain
+ * root: with isolation=pagetable the gadget must run on the root, or a
+ * wild write would land unchecked (inject.c leaves the root itself for
+ * its own bookkeeping).
  */
-static void nooks_rx_batch_inject(struct nooks_domain *d,
-				  struct nooks_rx_batch *b)
+static notrace void nooks_rx_batch_inject(struct nooks_domain *d,
+					  struct nooks_rx_batch *b)
 {
-	if (b && nooks_rx_queued(b))
+	if (b)
 		nooks_inject_maybe(d, NOOKS_INJ_NAPI_POLL);
+}
+
+/*
+ * The driver's poll, inside the poll trampoline's entry. A batching poll
+ * that did not complete (budget used, or TX not clean) met no
+ * napi_complete_done(): the armed trigger fires after it returns, still
+ * in the entry, before the trampoline delivers the batch. notrace: with
+ * isolation=pagetable this runs on the domain root, like the poll.
+ */
+notrace int nooks_rx_batch_poll(struct nooks_domain *d,
+				struct nooks_rx_batch *b,
+				int (*poll)(struct napi_struct *, int),
+				struct napi_struct *napi, int budget)
+{
+	int r = poll(napi, budget);
+
+	nooks_rx_batch_inject(d, b);
+	return r;
 }
 
 /* The injection point of the poll trampoline's entry (see above). */
@@ -254,7 +280,6 @@ static noinline gro_result_t nooks_rx_receive_now(struct nooks_domain *d,
 	}
 	b = nooks_rx_batch_of(d, napi);
 	if (b) {	/* full: deliver the batch, then queue this frame */
-		nooks_rx_batch_inject(d, b);
 		nooks_kernel_enter(d, "napi_gro_receive");
 		nooks_rx_batch_deliver(b);
 		nooks_kernel_exit(d);
@@ -290,8 +315,10 @@ notrace gro_result_t nooks_w_napi_gro_receive(struct napi_struct *napi,
 		return nooks_rx_receive_now(d, napi, skb);
 	q = b->q;
 	n = READ_ONCE(q->n);
-	if (n >= NOOKS_RX_BATCH_MAX)
+	if (n >= NOOKS_RX_BATCH_MAX) {
+		nooks_rx_batch_inject(d, b);	/* still on the root */
 		return nooks_rx_receive_now(d, napi, skb);
+	}
 	q->skb[n] = skb;
 	WRITE_ONCE(q->n, n + 1);
 	return GRO_NORMAL;
@@ -299,9 +326,10 @@ notrace gro_result_t nooks_w_napi_gro_receive(struct napi_struct *napi,
 EXPORT_SYMBOL_GPL(nooks_w_napi_gro_receive);
 
 /* napi_complete_done() flushes GRO: the batch must be in it first. */
-bool nooks_w_napi_complete_done(struct napi_struct *n, int work_done)
+static noinline bool nooks_rx_complete_now(struct nooks_domain *d,
+					   struct napi_struct *n,
+					   int work_done)
 {
-	struct nooks_domain *d = nooks_current_domain();
 	bool ret;
 
 	if (!d)
@@ -312,12 +340,21 @@ bool nooks_w_napi_complete_done(struct napi_struct *n, int work_done)
 		nooks_param_fault(d, "napi_complete_done", "n is NULL");
 		return false;
 	}
-	nooks_rx_batch_inject(d, nooks_rx_batch_of(d, n));
 	nooks_kernel_enter(d, "napi_complete_done");
 	nooks_rx_batch_flush(d, n);
 	ret = napi_complete_done(n, work_done);
 	nooks_kernel_exit(d);
 	return ret;
+}
+
+/* notrace: the trigger fires on the domain root, then the wrapper proper. */
+notrace bool nooks_w_napi_complete_done(struct napi_struct *n, int work_done)
+{
+	struct nooks_domain *d = nooks_current_domain();
+
+	if (d && n && !nooks_domain_failed(d))
+		nooks_rx_batch_inject(d, nooks_rx_batch_of(d, n));
+	return nooks_rx_complete_now(d, n, work_done);
 }
 EXPORT_SYMBOL_GPL(nooks_w_napi_complete_done);
 

@@ -150,7 +150,7 @@ static int nooks_tr_napi_poll(struct napi_struct *napi, int budget)
 	/* Received frames are queued during the poll, delivered here (batch.c). */
 	batch = nooks_rx_batch_begin(o.d, napi);
 	NOOKS_CALL(o.d, "napi_poll", nooks_rx_batch_inj(batch), r, -1,
-		   poll(napi, budget));
+		   nooks_rx_batch_poll(o.d, batch, poll, napi, budget));
 	nooks_rx_batch_end(batch, r < 0);
 	if (r >= 0)
 		return r;

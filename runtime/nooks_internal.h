@@ -347,6 +347,9 @@ struct nooks_rx_batch *nooks_rx_batch_begin(struct nooks_domain *d,
 					    struct napi_struct *napi);
 void nooks_rx_batch_end(struct nooks_rx_batch *b, bool faulted);
 enum nooks_inject_entry nooks_rx_batch_inj(struct nooks_rx_batch *b);
+int nooks_rx_batch_poll(struct nooks_domain *d, struct nooks_rx_batch *b,
+			int (*poll)(struct napi_struct *, int),
+			struct napi_struct *napi, int budget);
 int nooks_rx_batch_domain_init(struct nooks_domain *d);
 void nooks_rx_batch_domain_exit(struct nooks_domain *d);
 

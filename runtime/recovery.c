@@ -116,18 +116,45 @@ void nooks_pci_silence(struct pci_dev *pdev)
  * reset for a device like QEMU's 82540EM (no FLR, no PM reset, root bus),
  * hence per-family knowledge, as Nooks kept per-driver recovery code:
  * the 8254x family (e1000) has a global reset bit, CTRL.RST.
+ *
+ * QEMU's e1000 ignores CTRL.RST (its CTRL write handler only clears the
+ * bit), so the receive and transmit units stay enabled on the old rings.
+ * While bus mastering is off QEMU queues the frames that arrive; when the
+ * re-probe sets bus mastering again it delivers them at once through the
+ * old descriptors - ring and buffers recovery has freed by then, maybe
+ * page tables now. So, as e1000_reset_hw() itself does before CTRL.RST,
+ * the units are turned off and the rings forgotten explicitly.
  */
 #define NOOKS_E1000_CTRL	0x0000
 #define NOOKS_E1000_CTRL_RST	BIT(26)
 #define NOOKS_E1000_IMC		0x00d8
+#define NOOKS_E1000_RCTL	0x0100
+#define NOOKS_E1000_TCTL	0x0400
+#define NOOKS_E1000_RDBAL	0x2800	/* RDBAH, RDLEN, RDH, RDT follow */
+#define NOOKS_E1000_TDBAL	0x3800	/* same layout */
+#define NOOKS_E1000_MAP_LEN	0x4000
+
+/* A descriptor ring's base, length, head and tail registers to zero. */
+static void nooks_e1000_forget_ring(void __iomem *ring)
+{
+	static const unsigned int regs[] = { 0x00, 0x04, 0x08, 0x10, 0x18 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(regs); i++)
+		writel(0, ring + regs[i]);
+}
 
 static void nooks_reset_e1000(struct pci_dev *pdev)
 {
-	void __iomem *regs = pci_iomap(pdev, 0, 0x100);
+	void __iomem *regs = pci_iomap(pdev, 0, NOOKS_E1000_MAP_LEN);
 
 	if (!regs)
 		return;
 	writel(~0u, regs + NOOKS_E1000_IMC);	/* mask every interrupt */
+	writel(0, regs + NOOKS_E1000_RCTL);	/* receive unit off */
+	writel(0, regs + NOOKS_E1000_TCTL);	/* transmit unit off */
+	nooks_e1000_forget_ring(regs + NOOKS_E1000_RDBAL);
+	nooks_e1000_forget_ring(regs + NOOKS_E1000_TDBAL);
 	writel(readl(regs + NOOKS_E1000_CTRL) | NOOKS_E1000_CTRL_RST,
 	       regs + NOOKS_E1000_CTRL);
 	msleep(20);
