@@ -5,7 +5,9 @@
  * variant searches (text-bitflip, dst/src-reg, pointer) run only on small
  * inputs so the fuzzer keeps its pace on whole modules.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "../src/internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,14 +30,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_t *j = inj_plan_to_json(&p);
 		struct inj_plan q;
 
-		if (inj_plan_from_json(j, &q, &err))
+		if (inj_plan_from_json(j, &q, &err)) {
+			fprintf(stderr, "own plan does not parse: %s\n", err.msg);
 			abort();	/* our own output must parse */
+		}
 		inj_plan_free(&q);
 		json_decref(j);
 		if (inj_apply_image(m, &p, &img, &n, &err) == 0)
 			free(img);
-		else if (!strstr(err.msg, "libelf") && !strstr(err.msg, "not valid x86"))
+		else if (!strstr(err.msg, "libelf") && !strstr(err.msg, "not valid x86")) {
+			fprintf(stderr, "own plan does not apply: %s\n", err.msg);
 			abort();	/* a plan we just drew must apply */
+		}
 		inj_plan_free(&p);
 	}
 	inj_module_close(m);

@@ -169,6 +169,13 @@ static int load_sections(struct inj_module *m, struct inj_error *err)
 		s->name = elf_strptr(m->elf, shstrndx, sh.sh_name);
 		if (!s->name)
 			s->name = "";
+		/* plans name sections in JSON: a name must survive the round trip */
+		for (const char *c = s->name; *c; c++)
+			if (*c < 0x20 || *c > 0x7e) {
+				inj_err(err, "corrupt file: section [%zu] name is not printable ASCII",
+					i);
+				return -1;
+			}
 		s->elf_index = i;
 		s->type = sh.sh_type;
 		s->flags = sh.sh_flags;

@@ -208,7 +208,8 @@ static void t_fuzz_regressions(void **state)
 {
 	static const char *const files[] = { "tests/fuzz-regressions/nobits-huge-size",
 					     "tests/fuzz-regressions/duplicate-section-names",
-					     "tests/fuzz-regressions/nobits-offset-past-end" };
+					     "tests/fuzz-regressions/nobits-offset-past-end",
+					     "tests/fuzz-regressions/non-ascii-section-name" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -224,6 +225,14 @@ static void t_fuzz_regressions(void **state)
 			if (inj_plan_make(m, n, 3, (1u << INJ_NTYPES) - 1, INJ_MODE_LOAD, &p, &err) == 0) {
 				uint8_t *img = NULL;
 				size_t isz;
+				json_t *j = inj_plan_to_json(&p);
+				struct inj_plan q;
+
+				/* and the fuzz target's other check: our own JSON parses */
+				if (inj_plan_from_json(j, &q, &err))
+					fail_msg("%s: own plan does not parse: %s", files[i], err.msg);
+				inj_plan_free(&q);
+				json_decref(j);
 				if (inj_apply_image(m, &p, &img, &isz, &err))
 					fail_msg("%s: drawn plan does not apply: %s", files[i], err.msg);
 				free(img);
