@@ -146,6 +146,24 @@ static uint8_t *read_fd(int fd, size_t *size)
 	return b;
 }
 
+/*
+ * libelf keeps each section at the file offset the input claims; a corrupt
+ * header can make it write a sparse file of exabytes. A mutated module is
+ * never much bigger than its input.
+ */
+static int module_out_too_big(const struct inj_module *m, int fd, struct inj_error *err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return 0;	/* read_fd reports it */
+	if ((uint64_t)st.st_size <= 2 * (uint64_t)m->size + (1u << 20))
+		return 0;
+	inj_err(err, "libelf laid out a %llu-byte module from a %zu-byte input: corrupt section offsets",
+		(unsigned long long)st.st_size, m->size);
+	return 1;
+}
+
 /* Write the mutated module to fd and verify it; the image read back on success. */
 static int apply_fd(struct inj_module *m, const struct inj_plan *p, int fd, uint8_t **img,
 		    size_t *img_size, struct inj_error *err)
@@ -164,6 +182,8 @@ static int apply_fd(struct inj_module *m, const struct inj_plan *p, int fd, uint
 			inj_err(err, "writing the module: %s", strerror(errno));
 		return -1;
 	}
+	if (module_out_too_big(m, fd, err))
+		return -1;
 	b = read_fd(fd, &n);
 	if (!b) {
 		inj_err(err, "reading back the module: %s", strerror(errno));
