@@ -154,7 +154,7 @@ int nooks_domain_call_init(struct nooks_domain *d)
 {
 	int ret;
 
-	NOOKS_CALL(d, "init", NOOKS_INJ_NONE, ret, -EIO, d->orig_init());
+	NOOKS_CALL(d, "init", NOOKS_INJ_NONE, ret, -EIO, d->orig_init, ());
 	return ret;
 }
 
@@ -210,7 +210,7 @@ static void nooks_exit_trampoline(int slot)
 
 	mutex_lock(&d->life_lock);
 	if (s == NOOKS_DOM_LIVE && d->orig_exit)
-		NOOKS_CALL_VOID(d, "exit", NOOKS_INJ_NONE, d->orig_exit());
+		NOOKS_CALL_VOID(d, "exit", NOOKS_INJ_NONE, d->orig_exit, ());
 	atomic_set(&d->state, NOOKS_DOM_DEAD);
 	wait_event_timeout(d->idle_wq, !atomic_read(&d->active), 5 * HZ);
 	left = nooks_tracker_release_all(d);
@@ -274,6 +274,25 @@ static ssize_t isolation_show(struct kobject *k, struct kobj_attribute *a,
 }
 static struct kobj_attribute nooks_attr_isolation = __ATTR_RO(isolation);
 
+/* isolation=pagetable: "<in use> <total> <entries that found none free>" */
+static ssize_t domain_stacks_show(struct kobject *k, struct kobj_attribute *a,
+				  char *buf)
+{
+	struct nooks_domain *d = container_of(k, struct nooks_domain, kobj);
+	unsigned int busy, nr, fallbacks;
+
+	nooks_pt_stacks_usage(d, &busy, &nr, &fallbacks);
+	return sysfs_emit(buf, "%u %u %u\n", busy, nr, fallbacks);
+}
+static struct kobj_attribute nooks_attr_domain_stacks =
+	__ATTR_RO(domain_stacks);
+
+static const struct attribute *nooks_core_attrs[] = {
+	&nooks_attr_isolation.attr,
+	&nooks_attr_domain_stacks.attr,
+	NULL
+};
+
 /* isolation=pagetable: build the domain root and the first grants. */
 static void nooks_domain_pt_create(struct nooks_domain *d)
 {
@@ -336,8 +355,8 @@ static void nooks_domain_create(struct module *mod)
 		mod->exit = nooks_exit_slots[slot];
 	WRITE_ONCE(nooks_domains[slot], d);
 	if (!nooks_sysfs_add(d) &&
-	    sysfs_create_file(&d->kobj, &nooks_attr_isolation.attr))
-		pr_warn("nooks: %s: no isolation attribute\n", d->name);
+	    sysfs_create_files(&d->kobj, nooks_core_attrs))
+		pr_warn("nooks: %s: no isolation attributes\n", d->name);
 	nooks_debugfs_add(d);
 	pr_info("nooks: %s: isolated in domain %d (text %#lx-%#lx, %s)\n",
 		d->name, slot, d->text_start, d->text_end,
@@ -369,7 +388,7 @@ static void nooks_domain_destroy(struct module *mod)
 	nooks_tracker_release_all(d);
 	mutex_unlock(&d->life_lock);
 	nooks_debugfs_remove(d);
-	sysfs_remove_file(&d->kobj, &nooks_attr_isolation.attr);
+	sysfs_remove_files(&d->kobj, nooks_core_attrs);
 	nooks_sysfs_remove(d);
 	nooks_shadows_free(d);
 	nooks_pt_domain_destroy(d);

@@ -150,7 +150,7 @@ static int nooks_tr_napi_poll(struct napi_struct *napi, int budget)
 	/* Received frames are queued during the poll, delivered here (batch.c). */
 	batch = nooks_rx_batch_begin(o.d, napi);
 	NOOKS_CALL(o.d, "napi_poll", nooks_rx_batch_inj(batch), r, -1,
-		   nooks_rx_batch_poll(o.d, batch, poll, napi, budget));
+		   nooks_rx_batch_poll, (o.d, batch, poll, napi, budget));
 	nooks_rx_batch_end(batch, r < 0);
 	if (r >= 0)
 		return r;
@@ -215,7 +215,7 @@ static irqreturn_t nooks_tr_irq(int irq, void *cookie)
 	irqreturn_t r;
 
 	NOOKS_CALL(rec->d, "irq", NOOKS_INJ_IRQ, r, (irqreturn_t)-1,
-		   rec->handler(irq, rec->dev_id));
+		   rec->handler, (irq, rec->dev_id));
 	if (r == (irqreturn_t)-1)
 		return nooks_irq_failed(rec);
 	return r;
@@ -227,7 +227,7 @@ static irqreturn_t nooks_tr_irq_thread(int irq, void *cookie)
 	irqreturn_t r;
 
 	NOOKS_CALL(rec->d, "irq_thread", NOOKS_INJ_NONE, r, IRQ_NONE,
-		   rec->thread_fn(irq, rec->dev_id));
+		   rec->thread_fn, (irq, rec->dev_id));
 	return r;
 }
 
@@ -313,7 +313,7 @@ static void nooks_tr_timer(struct timer_list *t)
 	if (!nooks_tracker_find(NOOKS_OBJ_TIMER, t, &o))
 		return;
 	fn = (void *)o.aux;
-	NOOKS_CALL_VOID(o.d, "timer", NOOKS_INJ_TIMER, fn(t));
+	NOOKS_CALL_VOID(o.d, "timer", NOOKS_INJ_TIMER, fn, (t));
 }
 
 void nooks_w_init_timer_key(struct timer_list *timer,
@@ -347,7 +347,7 @@ static void nooks_tr_work(struct work_struct *work)
 	if (!nooks_tracker_find(NOOKS_OBJ_WORK, work, &o))
 		return;
 	fn = (void *)o.aux;
-	NOOKS_CALL_VOID(o.d, "work", NOOKS_INJ_WORK, fn(work));
+	NOOKS_CALL_VOID(o.d, "work", NOOKS_INJ_WORK, fn, (work));
 }
 
 /*

@@ -110,6 +110,8 @@ bool nooks_enter(struct nooks_domain *d, struct nooks_ctx *c,
 	c->task = current;
 	c->outer = NULL;
 	c->faulted = false;
+	c->caller_victim = 0;
+	c->x_top = 0;
 	c->preempt_count = preempt_count();
 	local_save_flags(c->irqflags);
 	c->rcu_depth = rcu_preempt_depth();
@@ -119,7 +121,7 @@ bool nooks_enter(struct nooks_domain *d, struct nooks_ctx *c,
 	nooks_push(c);
 	c->pt_on = false;
 	if (d->pt)
-		nooks_pt_enter(c);	/* last: loads the domain root */
+		nooks_pt_enter(c);	/* last: domain stack, or the root */
 	return true;
 }
 
@@ -128,6 +130,8 @@ void nooks_leave(struct nooks_ctx *c)
 	struct nooks_domain *d = c->d;
 
 	nooks_pt_leave(c);		/* first: back to the kernel root */
+	if (unlikely(c->caller_victim))
+		nooks_inject_caller_seen(c->caller_victim);
 	nooks_pop(c);
 	if (atomic_dec_and_test(&d->active))
 		wake_up_all(&d->idle_wq);

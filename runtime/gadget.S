@@ -9,6 +9,7 @@
  */
 #include <linux/linkage.h>
 #include <asm/nospec-branch.h>
+#include <asm/unwind_hints.h>
 
 	.text
 	.balign 16
@@ -50,6 +51,16 @@ SYM_FUNC_START(nooks_gadget_write)
 	movq	%rsi, (%rdi)
 	RET
 SYM_FUNC_END(nooks_gadget_write)
+
+/*
+ * Where nooks_xcall (pt/xcall.S) goes when the driver returned with a
+ * stack pointer or %rbx other than it was given: a driver fault.
+ */
+SYM_CODE_START(nooks_gadget_xcall_bad)
+	UNWIND_HINT_EMPTY
+	ANNOTATE_NOENDBR
+	ud2
+SYM_CODE_END(nooks_gadget_xcall_bad)
 
 SYM_CODE_START(nooks_gadget_end)
 	ANNOTATE_NOENDBR

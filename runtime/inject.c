@@ -21,8 +21,11 @@
  *   wmodule   another module's data (a word in nooks.ko's .data)
  *   wpercpu   this CPU's copy of a per-CPU variable (nooks.ko's)
  *   wstack    another task's kernel stack (an idle kthread's, low end)
+ *   wcaller   the stack of the kernel code that called the driver: a word
+ *             in the entry's own recovery context (struct nooks_ctx)
  * With isolation=exceptions they go undetected: the driver's callback then
- * runs as usual. debugfs nooks/pt_victims shows the four words.
+ * runs as usual. debugfs nooks/pt_victims shows the five words (wcaller:
+ * the last one aimed at, and the value the entry found there on return).
  * The fault handler attributes faults in the gadgets to the innermost
  * entry's domain, as it does for the driver's own text. The driver's code
  * is not modified; the injector's mutated binaries exercise that path.
@@ -68,6 +71,7 @@ static const char * const nooks_inject_types[NOOKS_INJT_NR] = {
 	[NOOKS_INJT_WMODULE] = "wmodule",
 	[NOOKS_INJT_WPERCPU] = "wpercpu",
 	[NOOKS_INJT_WSTACK] = "wstack",
+	[NOOKS_INJT_WCALLER] = "wcaller",
 };
 
 /* The write trigger's victims: kernel memory no domain is granted. */
@@ -77,6 +81,8 @@ static unsigned long nooks_victim_module = 1;
 static DEFINE_PER_CPU(unsigned long, nooks_victim_pcpu);
 static struct task_struct *nooks_victim_task;
 static unsigned long nooks_victim_seq;
+/* wcaller: the last word aimed at, and what its entry found there. */
+static unsigned long nooks_victim_caller_addr, nooks_victim_caller_val;
 
 static int nooks_victim_thread(void *unused)
 {
@@ -107,6 +113,15 @@ static unsigned long *nooks_victim(int type)
 		return this_cpu_ptr(&nooks_victim_pcpu);
 	case NOOKS_INJT_WSTACK:
 		return nooks_victim_stack_word();
+	case NOOKS_INJT_WCALLER: {
+		struct nooks_ctx *c = nooks_innermost(nooks_level_now());
+
+		if (!c)
+			return NULL;
+		nooks_victim_caller_addr = (unsigned long)&c->caller_victim;
+		nooks_victim_caller_val = 0;
+		return &c->caller_victim;
+	}
 	}
 	return NULL;
 }
@@ -187,6 +202,21 @@ void nooks_inject_maybe(struct nooks_domain *d, enum nooks_inject_entry e)
 	}
 }
 
+/*
+ * The trampoline's hook: with a domain stack the trigger runs on it, on
+ * the domain root, like the driver's callback would.
+ */
+void nooks_inject_fire_entry(struct nooks_ctx *c, enum nooks_inject_entry e)
+{
+	NOOKS_DOMAIN_CALL_VOID(c, nooks_inject_maybe, (c->d, e));
+}
+
+/* nooks_leave(): the wcaller write landed in the entry's context. */
+void nooks_inject_caller_seen(unsigned long value)
+{
+	WRITE_ONCE(nooks_victim_caller_val, value);
+}
+
 static int nooks_lookup(const char * const *names, int n, const char *s)
 {
 	int i;
@@ -251,6 +281,8 @@ static int nooks_victims_show(struct seq_file *m, void *unused)
 		   this_cpu_read(nooks_victim_pcpu));
 	seq_printf(m, "wstack %lx %#lx\n", (unsigned long)stack,
 		   stack ? *stack : 0);
+	seq_printf(m, "wcaller %lx %#lx\n", READ_ONCE(nooks_victim_caller_addr),
+		   READ_ONCE(nooks_victim_caller_val));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nooks_victims);

@@ -95,16 +95,23 @@ enum nooks_inject_type {
 	NOOKS_INJT_WMODULE,
 	NOOKS_INJT_WPERCPU,
 	NOOKS_INJT_WSTACK,
+	NOOKS_INJT_WCALLER,
 	NOOKS_INJT_NR
 };
 
 /*
  * A recovery context: what an entry saves so that a fault in the driver
  * can resume at the entry as if the call had returned an error. The first
- * eight words are written by nooks_ctx_save() (ctx_save.S): keep the order.
+ * eight words are written by nooks_ctx_save() (ctx_save.S), the next four
+ * are read by nooks_xcall() (pt/xcall.S): keep the order.
  */
 struct nooks_ctx {
 	unsigned long rbx, rbp, r12, r13, r14, r15, rsp, rip;
+	/* isolation=pagetable, a call on a dedicated domain stack */
+	unsigned long x_top;		/* top of the domain stack, 0: none */
+	unsigned long x_cr3;		/* the domain root nooks_xcall loads */
+	unsigned long pt_prev_cr3;	/* a domain root to go back to, or 0 */
+	unsigned long x_ksp;		/* the kernel sp across the call */
 	unsigned long irqflags;
 	int preempt_count;
 	int rcu_depth;
@@ -117,11 +124,13 @@ struct nooks_ctx {
 	struct hlist_node task_node;	/* process level: per-task hash */
 	bool faulted;
 	/* isolation=pagetable (pt/switch.c) */
-	bool pt_on;			/* this entry loaded a domain root */
-	unsigned long pt_prev_cr3;	/* a domain root to go back to, or 0 */
-	unsigned long pt_stk_lo, pt_stk_hi;	/* stack pages granted */
+	bool pt_on;			/* this entry is in a domain root */
+	int x_slot;			/* its domain stack (pt/stack.c) */
+	unsigned long pt_stk_lo, pt_stk_hi;	/* no domain stack: pages granted */
 	void *pt_out_fn, *pt_out_site;	/* the wrapper that is out, if any */
 	bool pt_lazy;			/* left the root in unwrapped kernel code */
+	/* the write trigger's "wcaller" victim: a word on the caller's stack */
+	unsigned long caller_victim;
 };
 
 struct nooks_domain {
@@ -176,6 +185,7 @@ struct nooks_domain {
 	int inject_type;		/* enum nooks_inject_type */
 
 	struct nooks_pt *pt;		/* isolation=pagetable: the root (pt/) */
+	struct nooks_pt_stacks *pt_stacks;	/* its domain stacks */
 };
 
 struct nooks_data_span {
@@ -206,12 +216,79 @@ struct nooks_ctx *nooks_innermost(enum nooks_level level);
 const char *nooks_level_name(enum nooks_level level);
 
 /*
- * Call @call inside domain @d as entry @name; @ret receives its value, or
- * @err when the domain is not callable or the driver faulted (then the
+ * The arguments of a domain call as an array of words, for nooks_xcall():
+ * NOOKS_XSET(x, (a, b)) sets x[0] = NOOKS_XWORD(a), x[1] = NOOKS_XWORD(b).
+ * Up to six, the ones passed in registers; every nooks entry has at most
+ * five. A word holds the argument's bytes as the register would
+ * (pm_message_t is a struct passed by value), zero-extended.
+ */
+#define NOOKS_XWORD(a)							\
+	({								\
+		union { unsigned long w; __typeof__(a) v; } __u = { 0 }; \
+									\
+		BUILD_BUG_ON(sizeof(a) > sizeof(long));			\
+		__u.v = (a);						\
+		__u.w;							\
+	})
+#define NOOKS_NARGS_(_, a, b, c, d, e, f, n, ...) n
+#define NOOKS_NARGS(...) NOOKS_NARGS_(_, ##__VA_ARGS__, 6, 5, 4, 3, 2, 1, 0)
+#define NOOKS_XS0(x, i, ...) ((void)0)
+#define NOOKS_XS1(x, i, a) ((x)[i] = NOOKS_XWORD(a))
+#define NOOKS_XS2(x, i, a, ...) (NOOKS_XS1(x, i, a), NOOKS_XS1(x, i + 1, __VA_ARGS__))
+#define NOOKS_XS3(x, i, a, ...) (NOOKS_XS1(x, i, a), NOOKS_XS2(x, i + 1, __VA_ARGS__))
+#define NOOKS_XS4(x, i, a, ...) (NOOKS_XS1(x, i, a), NOOKS_XS3(x, i + 1, __VA_ARGS__))
+#define NOOKS_XS5(x, i, a, ...) (NOOKS_XS1(x, i, a), NOOKS_XS4(x, i + 1, __VA_ARGS__))
+#define NOOKS_XS6(x, i, a, ...) (NOOKS_XS1(x, i, a), NOOKS_XS5(x, i + 1, __VA_ARGS__))
+#define NOOKS_XS_(n) NOOKS_XS##n
+#define NOOKS_XS(n) NOOKS_XS_(n)
+/* @args is parenthesized; the extra level expands it before counting */
+#define NOOKS_XSET(x, args) NOOKS_XSET_(x, NOOKS_UNPAREN args)
+#define NOOKS_XSET_(...) NOOKS_XSET__(__VA_ARGS__)
+#define NOOKS_XSET__(x, ...) \
+	NOOKS_XS(NOOKS_NARGS(__VA_ARGS__))(x, 0, ##__VA_ARGS__)
+
+/* pt/xcall.S: @fn(@args[0..5]) on @c's domain stack and root. */
+unsigned long nooks_xcall(struct nooks_ctx *c, void *fn,
+			  const unsigned long *args);
+
+/*
+ * The call itself: on the entry's dedicated domain stack when it has one
+ * (isolation=pagetable), else directly. The direct form is always
+ * compiled, so the arguments are type-checked against @fn either way.
+ */
+#define NOOKS_DOMAIN_CALL(c, fn, args, ret)				\
+	do {								\
+		if ((c)->x_top) {					\
+			unsigned long __xa[6] = { 0 }, __xr;		\
+									\
+			NOOKS_XSET(__xa, args);				\
+			__xr = nooks_xcall((c), (void *)(fn), __xa);	\
+			BUILD_BUG_ON(sizeof(ret) > sizeof(__xr));	\
+			memcpy(&(ret), &__xr, sizeof(ret));		\
+		} else {						\
+			(ret) = (fn) args;				\
+		}							\
+	} while (0)
+
+#define NOOKS_DOMAIN_CALL_VOID(c, fn, args)				\
+	do {								\
+		if ((c)->x_top) {					\
+			unsigned long __xa[6] = { 0 };			\
+									\
+			NOOKS_XSET(__xa, args);				\
+			nooks_xcall((c), (void *)(fn), __xa);		\
+		} else {						\
+			(fn) args;					\
+		}							\
+	} while (0)
+
+/*
+ * Call @fn@args inside domain @d as entry @name; @ret receives its value,
+ * or @err when the domain is not callable or the driver faulted (then the
  * fault handler resumed us here through the saved context).
  * @inj names the fault-trigger entry this call site answers to.
  */
-#define NOOKS_CALL(d, name, inj, ret, err, call)			\
+#define NOOKS_CALL(d, name, inj, ret, err, fn, args)			\
 	do {								\
 		struct nooks_ctx __nc;					\
 		if (!nooks_enter((d), &__nc, (name))) {			\
@@ -219,22 +296,22 @@ const char *nooks_level_name(enum nooks_level level);
 			break;						\
 		}							\
 		if (nooks_ctx_save(&__nc) == 0) {			\
-			nooks_inject_maybe((d), (inj));			\
-			(ret) = (call);					\
+			nooks_inject_entry(&__nc, (inj));		\
+			NOOKS_DOMAIN_CALL(&__nc, fn, args, ret);	\
 		} else {						\
 			(ret) = (err);					\
 		}							\
 		nooks_leave(&__nc);					\
 	} while (0)
 
-#define NOOKS_CALL_VOID(d, name, inj, call)				\
+#define NOOKS_CALL_VOID(d, name, inj, fn, args)			\
 	do {								\
 		struct nooks_ctx __nc;					\
 		if (!nooks_enter((d), &__nc, (name)))			\
 			break;						\
 		if (nooks_ctx_save(&__nc) == 0) {			\
-			nooks_inject_maybe((d), (inj));			\
-			call;						\
+			nooks_inject_entry(&__nc, (inj));		\
+			NOOKS_DOMAIN_CALL_VOID(&__nc, fn, args);	\
 		}							\
 		nooks_leave(&__nc);					\
 	} while (0)
@@ -331,6 +408,17 @@ void nooks_gadget_write(unsigned long *addr, unsigned long val);
 
 /* inject.c */
 void nooks_inject_maybe(struct nooks_domain *d, enum nooks_inject_entry e);
+void nooks_inject_fire_entry(struct nooks_ctx *c, enum nooks_inject_entry e);
+void nooks_inject_caller_seen(unsigned long value);
+
+/* Fire the trigger if armed for @e: the common case costs one compare. */
+static inline void nooks_inject_entry(struct nooks_ctx *c,
+				      enum nooks_inject_entry e)
+{
+	if (unlikely(e != NOOKS_INJ_NONE &&
+		     atomic_read(&c->d->inject_entry) == e))
+		nooks_inject_fire_entry(c, e);
+}
 bool nooks_addr_in_gadget(unsigned long addr);
 int nooks_debugfs_init(void);
 void nooks_debugfs_exit(void);

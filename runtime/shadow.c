@@ -137,7 +137,7 @@ static ret_t nooks_tr_##table##_##member params				\
 									\
 	nooks_pt_args(s->d, #member, true, NOOKS_UNPAREN args);	\
 	NOOKS_CALL(s->d, #member, inj, r, errv,				\
-		   nooks_orig_##table(s)->member args);			\
+		   nooks_orig_##table(s)->member, args);		\
 	nooks_pt_args(s->d, #member, false, NOOKS_UNPAREN args);	\
 	return r;							\
 }
@@ -148,7 +148,7 @@ static void nooks_tr_##table##_##member params				\
 									\
 	nooks_pt_args(s->d, #member, true, NOOKS_UNPAREN args);	\
 	NOOKS_CALL_VOID(s->d, #member, inj,				\
-			nooks_orig_##table(s)->member args);		\
+			nooks_orig_##table(s)->member, args);		\
 	nooks_pt_args(s->d, #member, false, NOOKS_UNPAREN args);	\
 }
 #include "shadow_ops.h"
@@ -172,7 +172,7 @@ static netdev_tx_t nooks_tr_ndo_ndo_start_xmit(struct sk_buff *skb,
 	}
 	nooks_pt_xmit_in(s->d, skb);
 	NOOKS_CALL(s->d, "ndo_start_xmit", NOOKS_INJ_NDO_START_XMIT, r,
-		   NETDEV_TX_BUSY, nooks_orig_ndo(s)->ndo_start_xmit(skb, dev));
+		   NETDEV_TX_BUSY, nooks_orig_ndo(s)->ndo_start_xmit, (skb, dev));
 	nooks_pt_xmit_out(s->d, skb, r);
 	return r;
 }
@@ -186,7 +186,7 @@ static int nooks_tr_pci_probe(struct pci_dev *pdev,
 
 	s->d->pdev = pdev;
 	NOOKS_CALL(s->d, "probe", NOOKS_INJ_PROBE, r, -EIO,
-		   s->orig->probe(pdev, id));
+		   s->orig->probe, (pdev, id));
 	return r;
 }
 

@@ -119,11 +119,11 @@ static notrace bool xpcb_chunk(struct nooks_domain *d, enum xpcb_op op,
 	case XPCB_ENTRY_SOFTIRQ:
 		for (i = 0; i < n && !r; i++)
 			NOOKS_CALL(d, "xpc_bench", NOOKS_INJ_NONE, r, -EIO,
-				   READ_ONCE(xpcb_fn)(0));
+				   READ_ONCE(xpcb_fn), (0));
 		break;
 	case XPCB_KERNEL:
 		NOOKS_CALL(d, "xpc_bench", NOOKS_INJ_NONE, r, -EIO,
-			   xpcb_kernel_calls(d, n));
+			   xpcb_kernel_calls, (d, n));
 		break;
 	default:
 		break;

@@ -18,9 +18,11 @@
  * is the kernel's entry with RW cleared.
  *
  * Private tables can go stale (a vmalloc area mapped after they were
- * copied): every grant refreshes the entries on its path, and the #PF
+ * copied): every grant refreshes the entries on its path, the #PF
  * handler calls nooks_pt_resync() for a not-present fault on an address
- * the kernel maps, then retries.
+ * the kernel maps, then retries, and sync.c refreshes every range whose
+ * vmalloc mapping the kernel changes (an entry still present would
+ * otherwise keep pointing to the page the address used to have).
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -320,6 +322,27 @@ bool nooks_pt_resync(struct nooks_domain *d, unsigned long va)
 	return present;
 }
 
+/* sync.c: the kernel changed the mappings of [start, end). */
+void nooks_pt_resync_range(unsigned long start, unsigned long end)
+{
+	unsigned long va, flags;
+	int s;
+
+	for (s = 0; s < NOOKS_MAX_DOMAINS; s++) {
+		struct nooks_domain *d = READ_ONCE(nooks_pt_doms[s]);
+
+		if (!d)
+			continue;
+		local_irq_save(flags);
+		for (va = start & PAGE_MASK; va < end; va += PAGE_SIZE)
+			nooks_pt_resync(d, va);
+		local_irq_restore(flags);
+	}
+	/* this CPU; the others flush at their next CR3 load */
+	for (va = start & PAGE_MASK; va < end; va += PAGE_SIZE)
+		asm volatile("invlpg (%0)" : : "r" (va) : "memory");
+}
+
 bool nooks_pt_cr3_is_domain(unsigned long cr3)
 {
 	return nooks_pt_roots &&
@@ -397,6 +420,7 @@ void nooks_pt_domain_destroy(struct nooks_domain *d)
 	d->pt = NULL;
 	pt_free_nodes(pt);
 	kfree(pt);
+	nooks_pt_stacks_destroy(d);
 }
 
 unsigned int nooks_pt_tables(struct nooks_domain *d)
@@ -421,11 +445,13 @@ int nooks_pt_tables_init(void)
 	       (u64 *)__va(read_cr3_pa()) + PT_ENTRIES / 2, PAGE_SIZE / 2);
 	nooks_pt_roots = (u64 *)roots;
 	nooks_pt_roots_pa = __pa(roots);
+	nooks_pt_sync_init();
 	return 0;
 }
 
 void nooks_pt_tables_exit(void)
 {
+	nooks_pt_sync_exit();
 	free_pages((unsigned long)nooks_pt_roots, NOOKS_PT_ROOTS_ORDER);
 	nooks_pt_roots = NULL;
 	free_page((unsigned long)nooks_kpgd);

@@ -11,6 +11,9 @@
  *   switch.c      entering/leaving the root on domain entry/exit and around
  *                 every wrapper (the -finstrument-functions hooks), stack
  *                 grants, the #PF handler and the fault report
+ *   stack.c       dedicated domain stacks, a pool per domain
+ *   xcall.S       the call into the driver on a domain stack and root
+ *   sync.c        private tables follow the kernel's vmalloc mappings
  *   heap.c        the domain heap: driver allocations on pages of their own
  *   grant.c       what the object tracker hands over becomes writable
  *                 (called from tracker.c)
@@ -41,9 +44,22 @@ int nooks_pt_set_page_rw(struct nooks_domain *d, unsigned long va, bool rw);
 void nooks_pt_grant(struct nooks_domain *d, const void *p, size_t len,
 		    bool rw);
 bool nooks_pt_resync(struct nooks_domain *d, unsigned long va);
+void nooks_pt_resync_range(unsigned long start, unsigned long end);
+
+/* sync.c */
+void nooks_pt_sync_init(void);
+void nooks_pt_sync_exit(void);
 bool nooks_pt_cr3_is_domain(unsigned long cr3);
 struct nooks_domain *nooks_pt_domain_of_cr3(unsigned long cr3);
 bool nooks_pt_kernel_present(unsigned long va);
+
+/* stack.c */
+int nooks_pt_stacks_create(struct nooks_domain *d);
+void nooks_pt_stacks_destroy(struct nooks_domain *d);
+int nooks_pt_stack_get(struct nooks_domain *d, unsigned long *top);
+void nooks_pt_stack_put(struct nooks_domain *d, int slot);
+void nooks_pt_stacks_usage(struct nooks_domain *d, unsigned int *busy,
+			   unsigned int *nr, unsigned int *fallbacks);
 
 /* idt.c */
 int nooks_pt_idt_init(void);

@@ -2,11 +2,14 @@
 /*
  * Crossing into and out of a page-table domain.
  *
- * kernel -> driver: nooks_enter() calls nooks_pt_enter() last: the pages
- * of the current stack are granted (the domain has no stack of its own:
- * see README, "Limits"), this CPU's kernel CR3 is remembered in
- * nooks_pt_kcr3 and the domain root is loaded. nooks_leave() calls
- * nooks_pt_leave() first: back to nooks_pt_kcr3, stack revoked.
+ * kernel -> driver: nooks_enter() calls nooks_pt_enter() last, which takes
+ * a dedicated domain stack (stack.c); NOOKS_CALL then calls the driver
+ * through nooks_xcall() (xcall.S), which switches to that stack, remembers
+ * this CPU's kernel CR3 in nooks_pt_kcr3, loads the domain root, and on
+ * return switches both back. nooks_leave() calls nooks_pt_leave() first,
+ * which gives the stack back (or, after a fault, leaves the root).
+ * Fallback when the pool is empty: the pages of the current stack are
+ * granted and the root is loaded right here, as before domain stacks.
  *
  * driver -> kernel: every wrapper the driver calls (gen/wrappers.c,
  * custom.c) is compiled with -finstrument-functions, so its first and last
@@ -31,6 +34,12 @@
 
 #include "../nooks_internal.h"
 #include "pt.h"
+
+/* The words of struct nooks_ctx that xcall.S reads and writes. */
+static_assert(offsetof(struct nooks_ctx, x_top) == 64);
+static_assert(offsetof(struct nooks_ctx, x_cr3) == 72);
+static_assert(offsetof(struct nooks_ctx, pt_prev_cr3) == 80);
+static_assert(offsetof(struct nooks_ctx, x_ksp) == 88);
 
 bool nooks_pt_on;
 
@@ -117,14 +126,21 @@ void nooks_pt_enter(struct nooks_ctx *c)
 	c->pt_on = false;
 	c->pt_out_fn = NULL;
 	c->pt_lazy = false;
+	c->x_top = 0;
 	if (!d->pt)
 		return;
-	nooks_pt_stack_range(&c->pt_stk_lo, &c->pt_stk_hi);
-	nooks_pt_grant(d, (void *)c->pt_stk_lo, c->pt_stk_hi - c->pt_stk_lo,
-		       true);
 	cr3 = __native_read_cr3();
 	c->pt_prev_cr3 = nooks_pt_cr3_is_domain(cr3) ? cr3 : 0;
 	c->pt_on = true;
+	c->x_slot = nooks_pt_stack_get(d, &c->x_top);
+	if (c->x_slot >= 0) {
+		c->x_cr3 = nooks_pt_root_cr3(d);
+		return;		/* nooks_xcall() loads the root */
+	}
+	c->x_top = 0;
+	nooks_pt_stack_range(&c->pt_stk_lo, &c->pt_stk_hi);
+	nooks_pt_grant(d, (void *)c->pt_stk_lo, c->pt_stk_hi - c->pt_stk_lo,
+		       true);
 	nooks_pt_load(d);
 }
 
@@ -149,8 +165,12 @@ void nooks_pt_leave(struct nooks_ctx *c)
 		c->pt_lazy = false;
 		atomic_dec(&nooks_pt_lazies);
 	}
-	nooks_pt_grant(c->d, (void *)c->pt_stk_lo,
-		       c->pt_stk_hi - c->pt_stk_lo, false);
+	if (c->x_top)
+		nooks_pt_stack_put(c->d, c->x_slot);
+	else
+		nooks_pt_grant(c->d, (void *)c->pt_stk_lo,
+			       c->pt_stk_hi - c->pt_stk_lo, false);
+	c->x_top = 0;
 	c->pt_on = false;
 }
 
@@ -375,6 +395,9 @@ void nooks_pt_domain_setup(struct nooks_domain *d)
 
 	nooks_pt_time_switch(d);
 
+	if (nooks_pt_stacks_create(d))
+		pr_warn("nooks: %s: no domain stacks: the driver runs on the kernel stack in use, granted per entry\n",
+			d->name);
 	nooks_pt_module_data(d, true);
 	nooks_pt_init_data(d, true);
 	for_each_possible_cpu(cpu)
