@@ -314,11 +314,30 @@ void nooks_pt_xmit_out(struct nooks_domain *d, struct sk_buff *skb, int ret);
 
 /*
  * pt/grant.c: the output structures and buffers the kernel hands to an
- * operation (ethtool get_*), granted around the call with
- * isolation=pagetable; @... are the operation's own arguments.
+ * ethtool operation (get_*), granted around the call with
+ * isolation=pagetable. What an operation has is its NOOKS_OUT row in
+ * shadow_ops.h: the sizes of the structures arguments 1 and 2 after dev
+ * point to, and how long a data buffer in argument 2 is. @a1, @a2: those
+ * arguments (0 when the operation has fewer).
  */
-#define NOOKS_UNPAREN(...) __VA_ARGS__
-void nooks_pt_args(struct nooks_domain *d, const char *member, bool on, ...);
+enum nooks_pt_buf {
+	NOOKS_PT_BUF_NONE,
+	NOOKS_PT_BUF_STRINGS,	/* get_sset_count(dev, a1) strings */
+	NOOKS_PT_BUF_STATS,	/* a1->n_stats u64 */
+	NOOKS_PT_BUF_TEST,	/* get_sset_count(dev, ETH_SS_TEST) u64 */
+	NOOKS_PT_BUF_REGS,	/* get_regs_len(dev) bytes */
+	NOOKS_PT_BUF_EEPROM,	/* a1->len bytes */
+};
+
+struct nooks_pt_out {
+	size_t size[2];
+	enum nooks_pt_buf buf;
+};
+
+struct net_device;
+void nooks_pt_args(struct nooks_domain *d, const struct nooks_pt_out *o,
+		   bool on, struct net_device *dev, unsigned long a1,
+		   unsigned long a2);
 
 /* gadget.S: one faulting instruction each, see inject.c */
 void nooks_gadget_start(void);
