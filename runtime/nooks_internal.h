@@ -304,6 +304,25 @@ void nooks_irq_release(struct nooks_obj *o);
 void nooks_pci_driver_release(struct nooks_obj *o);
 
 /*
+ * The checks of a hand-written wrapper (custom.c, batch.c) that runs for
+ * domain @d (without one it is a plain call), in the order wrapgen emits
+ * them for generated rows: true when the call is refused with the
+ * wrapper's error value - @d failed (fail fast), or @bad (an argument the
+ * kernel function must not get, e.g. NULL): a parameter fault, @why.
+ */
+static inline bool nooks_w_refused(struct nooks_domain *d, const char *fn,
+				   bool bad, const char *why)
+{
+	if (unlikely(nooks_domain_failed(d)))
+		return true;
+	if (unlikely(bad)) {
+		nooks_param_fault(d, fn, why);
+		return true;
+	}
+	return false;
+}
+
+/*
  * pt/grant.c: an skb handed to ndo_start_xmit is held (and granted, with
  * isolation=pagetable) until the driver frees it; given back if the driver
  * did not take it (@ret != NETDEV_TX_OK). No-ops in exceptions mode.
