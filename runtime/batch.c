@@ -39,16 +39,17 @@
  * delivered or dropped.
  *
  * isolation=pagetable: queueing must not leave the domain root, or it
- * would cost what it saves. So nooks_w_napi_gro_receive() is notrace (no
- * -finstrument-functions switch, see pt/switch.c): its queueing path runs
- * on the domain root and only reads kernel memory, except the queue it
- * writes. Queues are per domain, a page per CPU holding nothing else
- * (nooks_rx_batch_domain_init()), granted to the domain for the poll
- * (begin/end). What the kernel relies on - which domain, which NAPI
+ * would cost what it saves. So nooks_w_napi_gro_receive() has no
+ * NOOKS_PT_WRAPPER() (and is notrace: an ftrace hook would write kernel
+ * memory): its queueing path runs on the domain root and only reads
+ * kernel memory, except the queue it writes. Queues are per domain, a
+ * page per CPU holding nothing else (nooks_rx_batch_domain_init()),
+ * granted to the domain for the poll (begin/end). What the kernel relies on - which domain, which NAPI
  * context - stays in a kernel-only per-CPU slot; the count read back from
  * the queue is clamped. A corrupted queue can only hand the kernel bad skb
  * pointers, as a direct napi_gro_receive() call could. Every other path
- * (not batching, batch full) is an instrumented helper: out of the root.
+ * (not batching, batch full) is a helper that is a wrapper of its own
+ * (NOOKS_PT_WRAPPER()): out of the root.
  */
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
@@ -191,7 +192,7 @@ static void nooks_rx_batch_drop(struct nooks_rx_batch *b)
  * here, in the domain, just before the batch would be delivered, so a
  * fault finds whatever frames the poll queued (at poll entry the batch
  * is still empty). It fires even when none are: every poll must.
- * notrace, and called before the instrumented wrapper leaves the domain
+ * notrace, and called before the wrapper proper leaves the domain
  * root: with isolation=pagetable the gadget must run on the root, or a
  * wild write would land unchecked (inject.c leaves the root itself for
  * its own bookkeeping).
@@ -259,25 +260,23 @@ static void nooks_rx_batch_flush(struct nooks_domain *d,
 
 /*
  * Every napi_gro_receive() that does not just queue: outside a batching
- * poll, when the batch is full, bad arguments, a failed domain.
- * Instrumented (pagetable: runs off the domain root).
+ * poll, when the batch is full, bad arguments, a failed domain. A wrapper
+ * of its own (pagetable: runs off the domain root).
  */
 static noinline gro_result_t nooks_rx_receive_now(struct nooks_domain *d,
 						  struct napi_struct *napi,
 						  struct sk_buff *skb)
 {
+	NOOKS_PT_WRAPPER();
 	struct nooks_rx_batch *b;
 	gro_result_t ret;
 
 	if (!d)
 		return napi_gro_receive(napi, skb);
 	/* Failed: the skb stays tracked, recovery frees it. */
-	if (unlikely(nooks_domain_failed(d)))
+	if (nooks_w_refused(d, "napi_gro_receive", !napi || !skb,
+			    "NULL argument"))
 		return GRO_CONSUMED;
-	if (unlikely(!napi || !skb)) {
-		nooks_param_fault(d, "napi_gro_receive", "NULL argument");
-		return GRO_CONSUMED;
-	}
 	b = nooks_rx_batch_of(d, napi);
 	if (b) {	/* full: deliver the batch, then queue this frame */
 		nooks_kernel_enter(d, "napi_gro_receive");
@@ -330,16 +329,13 @@ static noinline bool nooks_rx_complete_now(struct nooks_domain *d,
 					   struct napi_struct *n,
 					   int work_done)
 {
+	NOOKS_PT_WRAPPER();
 	bool ret;
 
 	if (!d)
 		return napi_complete_done(n, work_done);
-	if (unlikely(nooks_domain_failed(d)))
+	if (nooks_w_refused(d, "napi_complete_done", !n, "n is NULL"))
 		return false;
-	if (unlikely(!n)) {
-		nooks_param_fault(d, "napi_complete_done", "n is NULL");
-		return false;
-	}
 	nooks_kernel_enter(d, "napi_complete_done");
 	nooks_rx_batch_flush(d, n);
 	ret = napi_complete_done(n, work_done);
@@ -361,17 +357,14 @@ EXPORT_SYMBOL_GPL(nooks_w_napi_complete_done);
 /* Jumbo frames (napi->skb) are not batched; earlier frames go first. */
 gro_result_t nooks_w_napi_gro_frags(struct napi_struct *napi)
 {
+	NOOKS_PT_WRAPPER();
 	struct nooks_domain *d = nooks_current_domain();
 	gro_result_t ret;
 
 	if (!d)
 		return napi_gro_frags(napi);
-	if (unlikely(nooks_domain_failed(d)))
+	if (nooks_w_refused(d, "napi_gro_frags", !napi, "napi is NULL"))
 		return GRO_CONSUMED;
-	if (unlikely(!napi)) {
-		nooks_param_fault(d, "napi_gro_frags", "napi is NULL");
-		return GRO_CONSUMED;
-	}
 	nooks_kernel_enter(d, "napi_gro_frags");
 	nooks_rx_batch_flush(d, napi);
 	ret = napi_gro_frags(napi);

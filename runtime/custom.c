@@ -25,18 +25,15 @@
 int nooks_w___pci_register_driver(struct pci_driver *drv,
 				  struct module *owner, const char *mod_name)
 {
+	NOOKS_PT_WRAPPER();
 	struct nooks_domain *d = NOOKS_CALLER_DOMAIN();
 	struct pci_driver *shadow;
 	int ret;
 
 	if (!d)
 		return __pci_register_driver(drv, owner, mod_name);
-	if (nooks_domain_failed(d))
+	if (nooks_w_refused(d, "__pci_register_driver", !drv, "drv is NULL"))
 		return -ENODEV;
-	if (!drv) {
-		nooks_param_fault(d, "__pci_register_driver", "drv is NULL");
-		return -ENODEV;
-	}
 	shadow = nooks_shadow_pci_driver(d, drv);
 	if (!shadow)
 		return -ENOMEM;
@@ -76,6 +73,7 @@ static void nooks_forget_embedded(struct nooks_domain *d)
 
 void nooks_w_pci_unregister_driver(struct pci_driver *drv)
 {
+	NOOKS_PT_WRAPPER();
 	struct nooks_domain *d = NOOKS_CALLER_DOMAIN();
 	struct nooks_obj o;
 
@@ -99,17 +97,14 @@ EXPORT_SYMBOL_GPL(nooks_w_pci_unregister_driver);
 
 int nooks_w_register_netdev(struct net_device *dev)
 {
+	NOOKS_PT_WRAPPER();
 	struct nooks_domain *d = NOOKS_CALLER_DOMAIN();
 	int ret;
 
 	if (!d)
 		return register_netdev(dev);
-	if (nooks_domain_failed(d))
+	if (nooks_w_refused(d, "register_netdev", !dev, "dev is NULL"))
 		return -EIO;
-	if (!dev) {
-		nooks_param_fault(d, "register_netdev", "dev is NULL");
-		return -EIO;
-	}
 	nooks_shadow_netdev(d, dev);
 	ret = nooks_track(d, NOOKS_OBJ_NETDEV_REG, dev, 0);
 	if (ret)
@@ -123,6 +118,7 @@ EXPORT_SYMBOL_GPL(nooks_w_register_netdev);
 
 void nooks_w_unregister_netdev(struct net_device *dev)
 {
+	NOOKS_PT_WRAPPER();
 	struct nooks_domain *d = NOOKS_CALLER_DOMAIN();
 
 	if (d && !nooks_tracked(d, NOOKS_OBJ_NETDEV_REG, dev)) {
@@ -169,18 +165,16 @@ void nooks_w_netif_napi_add_weight(struct net_device *dev,
 				   int (*poll)(struct napi_struct *, int),
 				   int weight)
 {
+	NOOKS_PT_WRAPPER();
 	struct nooks_domain *d = NOOKS_CALLER_DOMAIN();
 
 	if (!d) {
 		netif_napi_add_weight(dev, napi, poll, weight);
 		return;
 	}
-	if (nooks_domain_failed(d))
+	if (nooks_w_refused(d, "netif_napi_add_weight", !dev || !napi || !poll,
+			    "NULL argument"))
 		return;
-	if (!dev || !napi || !poll) {
-		nooks_param_fault(d, "netif_napi_add_weight", "NULL argument");
-		return;
-	}
 	nooks_untrack(d, NOOKS_OBJ_NAPI, napi);
 	if (nooks_track(d, NOOKS_OBJ_NAPI, napi, (unsigned long)poll))
 		return;
@@ -235,6 +229,7 @@ int nooks_w_request_threaded_irq(unsigned int irq, irq_handler_t handler,
 				 irq_handler_t thread_fn, unsigned long flags,
 				 const char *name, void *dev)
 {
+	NOOKS_PT_WRAPPER();
 	struct nooks_domain *d = NOOKS_CALLER_DOMAIN();
 	struct nooks_irq_rec *rec;
 	int ret;
@@ -242,7 +237,7 @@ int nooks_w_request_threaded_irq(unsigned int irq, irq_handler_t handler,
 	if (!d)
 		return request_threaded_irq(irq, handler, thread_fn, flags,
 					    name, dev);
-	if (nooks_domain_failed(d))
+	if (nooks_w_refused(d, "request_threaded_irq", false, NULL))
 		return -EBUSY;
 	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
 	if (!rec)
@@ -282,6 +277,7 @@ static bool nooks_match_irq(const struct nooks_obj *o, const void *arg)
 
 const void *nooks_w_free_irq(unsigned int irq, void *dev_id)
 {
+	NOOKS_PT_WRAPPER();
 	struct nooks_domain *d = NOOKS_CALLER_DOMAIN();
 	struct nooks_irq_rec want = { .irq = irq, .dev_id = dev_id };
 	struct nooks_irq_rec *rec;
@@ -321,6 +317,7 @@ void nooks_w_init_timer_key(struct timer_list *timer,
 			    unsigned int flags, const char *name,
 			    struct lock_class_key *key)
 {
+	NOOKS_PT_WRAPPER();
 	struct nooks_domain *d = NOOKS_CALLER_DOMAIN();
 
 	/* delayed_work's own timer: the work item is interposed instead. */
@@ -369,10 +366,11 @@ static void nooks_adopt_work(struct nooks_domain *d, struct work_struct *work,
 bool nooks_w_queue_work_on(int cpu, struct workqueue_struct *wq,
 			   struct work_struct *work)
 {
+	NOOKS_PT_WRAPPER();
 	struct nooks_domain *d = NOOKS_CALLER_DOMAIN();
 
 	if (d) {
-		if (nooks_domain_failed(d))
+		if (nooks_w_refused(d, "queue_work_on", false, NULL))
 			return false;
 		nooks_adopt_work(d, work, false);
 	}
@@ -384,10 +382,11 @@ bool nooks_w_queue_delayed_work_on(int cpu, struct workqueue_struct *wq,
 				   struct delayed_work *dwork,
 				   unsigned long delay)
 {
+	NOOKS_PT_WRAPPER();
 	struct nooks_domain *d = NOOKS_CALLER_DOMAIN();
 
 	if (d) {
-		if (nooks_domain_failed(d))
+		if (nooks_w_refused(d, "queue_delayed_work_on", false, NULL))
 			return false;
 		nooks_adopt_work(d, &dwork->work, true);
 	}
@@ -398,12 +397,14 @@ EXPORT_SYMBOL_GPL(nooks_w_queue_delayed_work_on);
 /* Cancelling keeps the interposition: the item may be queued again. */
 bool nooks_w_cancel_work_sync(struct work_struct *work)
 {
+	NOOKS_PT_WRAPPER();
 	return cancel_work_sync(work);
 }
 EXPORT_SYMBOL_GPL(nooks_w_cancel_work_sync);
 
 bool nooks_w_cancel_delayed_work_sync(struct delayed_work *dwork)
 {
+	NOOKS_PT_WRAPPER();
 	return cancel_delayed_work_sync(dwork);
 }
 EXPORT_SYMBOL_GPL(nooks_w_cancel_delayed_work_sync);

@@ -241,6 +241,7 @@ const char *nooks_level_name(enum nooks_level level);
 #define NOOKS_XS6(x, i, a, ...) (NOOKS_XS1(x, i, a), NOOKS_XS5(x, i + 1, __VA_ARGS__))
 #define NOOKS_XS_(n) NOOKS_XS##n
 #define NOOKS_XS(n) NOOKS_XS_(n)
+#define NOOKS_UNPAREN(...) __VA_ARGS__
 /* @args is parenthesized; the extra level expands it before counting */
 #define NOOKS_XSET(x, args) NOOKS_XSET_(x, NOOKS_UNPAREN args)
 #define NOOKS_XSET_(...) NOOKS_XSET__(__VA_ARGS__)
@@ -381,6 +382,25 @@ void nooks_irq_release(struct nooks_obj *o);
 void nooks_pci_driver_release(struct nooks_obj *o);
 
 /*
+ * The checks of a hand-written wrapper (custom.c, batch.c) that runs for
+ * domain @d (without one it is a plain call), in the order wrapgen emits
+ * them for generated rows: true when the call is refused with the
+ * wrapper's error value - @d failed (fail fast), or @bad (an argument the
+ * kernel function must not get, e.g. NULL): a parameter fault, @why.
+ */
+static inline bool nooks_w_refused(struct nooks_domain *d, const char *fn,
+				   bool bad, const char *why)
+{
+	if (unlikely(nooks_domain_failed(d)))
+		return true;
+	if (unlikely(bad)) {
+		nooks_param_fault(d, fn, why);
+		return true;
+	}
+	return false;
+}
+
+/*
  * pt/grant.c: an skb handed to ndo_start_xmit is held (and granted, with
  * isolation=pagetable) until the driver frees it; given back if the driver
  * did not take it (@ret != NETDEV_TX_OK). No-ops in exceptions mode.
@@ -391,11 +411,30 @@ void nooks_pt_xmit_out(struct nooks_domain *d, struct sk_buff *skb, int ret);
 
 /*
  * pt/grant.c: the output structures and buffers the kernel hands to an
- * operation (ethtool get_*), granted around the call with
- * isolation=pagetable; @... are the operation's own arguments.
+ * ethtool operation (get_*), granted around the call with
+ * isolation=pagetable. What an operation has is its NOOKS_OUT row in
+ * shadow_ops.h: the sizes of the structures arguments 1 and 2 after dev
+ * point to, and how long a data buffer in argument 2 is. @a1, @a2: those
+ * arguments (0 when the operation has fewer).
  */
-#define NOOKS_UNPAREN(...) __VA_ARGS__
-void nooks_pt_args(struct nooks_domain *d, const char *member, bool on, ...);
+enum nooks_pt_buf {
+	NOOKS_PT_BUF_NONE,
+	NOOKS_PT_BUF_STRINGS,	/* get_sset_count(dev, a1) strings */
+	NOOKS_PT_BUF_STATS,	/* a1->n_stats u64 */
+	NOOKS_PT_BUF_TEST,	/* get_sset_count(dev, ETH_SS_TEST) u64 */
+	NOOKS_PT_BUF_REGS,	/* get_regs_len(dev) bytes */
+	NOOKS_PT_BUF_EEPROM,	/* a1->len bytes */
+};
+
+struct nooks_pt_out {
+	size_t size[2];
+	enum nooks_pt_buf buf;
+};
+
+struct net_device;
+void nooks_pt_args(struct nooks_domain *d, const struct nooks_pt_out *o,
+		   bool on, struct net_device *dev, unsigned long a1,
+		   unsigned long a2);
 
 /* gadget.S: one faulting instruction each, see inject.c */
 void nooks_gadget_start(void);

@@ -128,6 +128,54 @@ static NOOKS_T_err *nooks_orig_err(struct nooks_ops_shadow *s)
 	return s->orig;
 }
 
+/* Every row of shadow_ops.h by table and member, to index by. */
+enum nooks_op_row {
+#define NOOKS_OP(table, ret_t, member, errv, inj, params, args)	\
+	NOOKS_ROW_##table##_##member,
+#define NOOKS_OP_VOID(table, member, inj, params, args)		\
+	NOOKS_ROW_##table##_##member,
+#include "shadow_ops.h"
+#undef NOOKS_OP
+#undef NOOKS_OP_VOID
+	NOOKS_ROW_NR
+};
+
+/* The NOOKS_OUT rows; zero for an operation without out-arguments. */
+static const struct nooks_pt_out nooks_op_out[NOOKS_ROW_NR] = {
+#define NOOKS_OP(table, ret_t, member, errv, inj, params, args)
+#define NOOKS_OP_VOID(table, member, inj, params, args)
+#define NOOKS_OUT(table, member, size1, size2, buffer)			\
+	[NOOKS_ROW_##table##_##member] = {				\
+		{ size1, size2 }, NOOKS_PT_BUF_##buffer			\
+	},
+#include "shadow_ops.h"
+#undef NOOKS_OP
+#undef NOOKS_OP_VOID
+};
+
+/* The argument @n after dev in the tuple @args as a word; 0 if none. */
+#define NOOKS_ARG_1(dev, a1, ...)	((unsigned long)(a1))
+#define NOOKS_ARG_2(dev, a1, a2, ...)	((unsigned long)(a2))
+#define NOOKS_ARG_N(n, ...)		NOOKS_ARG_##n(__VA_ARGS__)
+#define NOOKS_ARG(n, args)		NOOKS_ARG_N(n, NOOKS_UNPAREN args, 0, 0)
+
+/*
+ * Grants around the call (isolation=pagetable): only ethtool operations
+ * have out-arguments, and which ones is known here at compile time.
+ */
+#define NOOKS_PT_ARGS_eth(s, member, on, args)				\
+	do {								\
+		const struct nooks_pt_out *o =				\
+			&nooks_op_out[NOOKS_ROW_eth_##member];		\
+		if (o->size[0] || o->size[1] || o->buf)			\
+			nooks_pt_args((s)->d, o, (on), dev,		\
+				      NOOKS_ARG(1, args), NOOKS_ARG(2, args)); \
+	} while (0)
+#define NOOKS_PT_ARGS_ndo(s, member, on, args)	do { } while (0)
+#define NOOKS_PT_ARGS_pci(s, member, on, args)	do { } while (0)
+#define NOOKS_PT_ARGS_pm(s, member, on, args)	do { } while (0)
+#define NOOKS_PT_ARGS_err(s, member, on, args)	do { } while (0)
+
 /* Trampolines, one per row of shadow_ops.h. */
 #define NOOKS_OP(table, ret_t, member, errv, inj, params, args)	\
 static ret_t nooks_tr_##table##_##member params				\
@@ -135,10 +183,10 @@ static ret_t nooks_tr_##table##_##member params				\
 	__auto_type s = nooks_shadow_of_##table(dev);			\
 	ret_t r;							\
 									\
-	nooks_pt_args(s->d, #member, true, NOOKS_UNPAREN args);	\
+	NOOKS_PT_ARGS_##table(s, member, true, args);			\
 	NOOKS_CALL(s->d, #member, inj, r, errv,				\
 		   nooks_orig_##table(s)->member, args);		\
-	nooks_pt_args(s->d, #member, false, NOOKS_UNPAREN args);	\
+	NOOKS_PT_ARGS_##table(s, member, false, args);			\
 	return r;							\
 }
 #define NOOKS_OP_VOID(table, member, inj, params, args)		\
@@ -146,10 +194,10 @@ static void nooks_tr_##table##_##member params				\
 {									\
 	__auto_type s = nooks_shadow_of_##table(dev);			\
 									\
-	nooks_pt_args(s->d, #member, true, NOOKS_UNPAREN args);	\
+	NOOKS_PT_ARGS_##table(s, member, true, args);			\
 	NOOKS_CALL_VOID(s->d, #member, inj,				\
 			nooks_orig_##table(s)->member, args);		\
-	nooks_pt_args(s->d, #member, false, NOOKS_UNPAREN args);	\
+	NOOKS_PT_ARGS_##table(s, member, false, args);			\
 }
 #include "shadow_ops.h"
 #undef NOOKS_OP

@@ -14,7 +14,17 @@
  *
  * Every parameter list names "dev" the argument that leads to the shadow:
  * the net_device (ndo, eth), the pci_dev (pci, err), the device (pm).
+ *
+ *   NOOKS_OUT(table, member, size1, size2, buffer)
+ * follows an eth row whose arguments point to kernel memory the driver
+ * fills in, granted for the call with isolation=pagetable (pt/grant.c):
+ * size1, size2: of what arguments 1 and 2 after dev point to (0: nothing);
+ * buffer: how long the data buffer in argument 2 is (enum nooks_pt_buf,
+ * without NOOKS_PT_BUF_). Resolved per trampoline at compile time.
  */
+#ifndef NOOKS_OUT
+#define NOOKS_OUT(table, member, size1, size2, buffer)
+#endif
 /* net_device_ops (ndo_start_xmit is hand-written in shadow.c: it drops) */
 NOOKS_OP(ndo, int, ndo_open, -EIO, NOOKS_INJ_NDO_OPEN,
 	 (struct net_device *dev), (dev))
@@ -51,10 +61,12 @@ NOOKS_OP_VOID(ndo, ndo_poll_controller, NOOKS_INJ_NONE,
 NOOKS_OP_VOID(eth, get_drvinfo, NOOKS_INJ_NONE,
 	      (struct net_device *dev, struct ethtool_drvinfo *info),
 	      (dev, info))
+NOOKS_OUT(eth, get_drvinfo, sizeof(struct ethtool_drvinfo), 0, NONE)
 NOOKS_OP(eth, int, get_regs_len, 0, NOOKS_INJ_NONE,
 	 (struct net_device *dev), (dev))
 NOOKS_OP_VOID(eth, get_wol, NOOKS_INJ_NONE,
 	      (struct net_device *dev, struct ethtool_wolinfo *wol), (dev, wol))
+NOOKS_OUT(eth, get_wol, sizeof(struct ethtool_wolinfo), 0, NONE)
 NOOKS_OP(eth, u32, get_msglevel, 0, NOOKS_INJ_NONE,
 	 (struct net_device *dev), (dev))
 NOOKS_OP_VOID(eth, set_msglevel, NOOKS_INJ_NONE,
@@ -67,24 +79,30 @@ NOOKS_OP(eth, int, get_eeprom_len, 0, NOOKS_INJ_NONE,
 	 (struct net_device *dev), (dev))
 NOOKS_OP_VOID(eth, get_strings, NOOKS_INJ_NONE,
 	      (struct net_device *dev, u32 sset, u8 *data), (dev, sset, data))
+NOOKS_OUT(eth, get_strings, 0, 0, STRINGS)
 NOOKS_OP_VOID(eth, get_ethtool_stats, NOOKS_INJ_NONE,
 	      (struct net_device *dev, struct ethtool_stats *stats, u64 *data),
 	      (dev, stats, data))
+NOOKS_OUT(eth, get_ethtool_stats, sizeof(struct ethtool_stats), 0, STATS)
 NOOKS_OP(eth, int, get_sset_count, -EOPNOTSUPP, NOOKS_INJ_NONE,
 	 (struct net_device *dev, int sset), (dev, sset))
 NOOKS_OP(eth, int, get_link_ksettings, -EIO, NOOKS_INJ_NONE,
 	 (struct net_device *dev, struct ethtool_link_ksettings *ks), (dev, ks))
+NOOKS_OUT(eth, get_link_ksettings, sizeof(struct ethtool_link_ksettings), 0,
+	  NONE)
 NOOKS_OP(eth, int, set_link_ksettings, -EIO, NOOKS_INJ_NONE,
 	 (struct net_device *dev, const struct ethtool_link_ksettings *ks),
 	 (dev, ks))
 NOOKS_OP_VOID(eth, get_regs, NOOKS_INJ_NONE,
 	      (struct net_device *dev, struct ethtool_regs *regs, void *p),
 	      (dev, regs, p))
+NOOKS_OUT(eth, get_regs, sizeof(struct ethtool_regs), 0, REGS)
 NOOKS_OP(eth, int, set_wol, -EIO, NOOKS_INJ_NONE,
 	 (struct net_device *dev, struct ethtool_wolinfo *wol), (dev, wol))
 NOOKS_OP(eth, int, get_eeprom, -EIO, NOOKS_INJ_NONE,
 	 (struct net_device *dev, struct ethtool_eeprom *ee, u8 *data),
 	 (dev, ee, data))
+NOOKS_OUT(eth, get_eeprom, sizeof(struct ethtool_eeprom), 0, EEPROM)
 NOOKS_OP(eth, int, set_eeprom, -EIO, NOOKS_INJ_NONE,
 	 (struct net_device *dev, struct ethtool_eeprom *ee, u8 *data),
 	 (dev, ee, data))
@@ -92,6 +110,8 @@ NOOKS_OP(eth, int, get_coalesce, -EIO, NOOKS_INJ_NONE,
 	 (struct net_device *dev, struct ethtool_coalesce *ec,
 	 struct kernel_ethtool_coalesce *kec, struct netlink_ext_ack *ack),
 	 (dev, ec, kec, ack))
+NOOKS_OUT(eth, get_coalesce, sizeof(struct ethtool_coalesce),
+	  sizeof(struct kernel_ethtool_coalesce), NONE)
 NOOKS_OP(eth, int, set_coalesce, -EIO, NOOKS_INJ_NONE,
 	 (struct net_device *dev, struct ethtool_coalesce *ec,
 	 struct kernel_ethtool_coalesce *kec, struct netlink_ext_ack *ack),
@@ -101,6 +121,8 @@ NOOKS_OP_VOID(eth, get_ringparam, NOOKS_INJ_NONE,
 	      struct kernel_ethtool_ringparam *krp,
 	      struct netlink_ext_ack *ack),
 	      (dev, rp, krp, ack))
+NOOKS_OUT(eth, get_ringparam, sizeof(struct ethtool_ringparam),
+	  sizeof(struct kernel_ethtool_ringparam), NONE)
 NOOKS_OP(eth, int, set_ringparam, -EIO, NOOKS_INJ_NONE,
 	 (struct net_device *dev, struct ethtool_ringparam *rp,
 	 struct kernel_ethtool_ringparam *krp, struct netlink_ext_ack *ack),
@@ -108,16 +130,19 @@ NOOKS_OP(eth, int, set_ringparam, -EIO, NOOKS_INJ_NONE,
 NOOKS_OP_VOID(eth, get_pauseparam, NOOKS_INJ_NONE,
 	      (struct net_device *dev, struct ethtool_pauseparam *pp),
 	      (dev, pp))
+NOOKS_OUT(eth, get_pauseparam, sizeof(struct ethtool_pauseparam), 0, NONE)
 NOOKS_OP(eth, int, set_pauseparam, -EIO, NOOKS_INJ_NONE,
 	 (struct net_device *dev, struct ethtool_pauseparam *pp), (dev, pp))
 NOOKS_OP_VOID(eth, self_test, NOOKS_INJ_NONE,
 	      (struct net_device *dev, struct ethtool_test *t, u64 *data),
 	      (dev, t, data))
+NOOKS_OUT(eth, self_test, sizeof(struct ethtool_test), 0, TEST)
 NOOKS_OP(eth, int, set_phys_id, -EIO, NOOKS_INJ_NONE,
 	 (struct net_device *dev, enum ethtool_phys_id_state state),
 	 (dev, state))
 NOOKS_OP(eth, int, get_ts_info, -EIO, NOOKS_INJ_NONE,
 	 (struct net_device *dev, struct ethtool_ts_info *info), (dev, info))
+NOOKS_OUT(eth, get_ts_info, sizeof(struct ethtool_ts_info), 0, NONE)
 
 /*
  * struct pci_driver (probe is hand-written in shadow.c: it records the
@@ -203,3 +228,5 @@ NOOKS_OP(err, pci_ers_result_t, slot_reset, PCI_ERS_RESULT_DISCONNECT,
 NOOKS_OP_VOID(err, reset_prepare, NOOKS_INJ_NONE, (struct pci_dev *dev), (dev))
 NOOKS_OP_VOID(err, reset_done, NOOKS_INJ_NONE, (struct pci_dev *dev), (dev))
 NOOKS_OP_VOID(err, resume, NOOKS_INJ_ERR_RESUME, (struct pci_dev *dev), (dev))
+
+#undef NOOKS_OUT

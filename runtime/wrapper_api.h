@@ -12,9 +12,42 @@
 #ifndef NOOKS_WRAPPER_API_H
 #define NOOKS_WRAPPER_API_H
 
+#include <linux/jump_label.h>
 #include <linux/types.h>
 
 struct nooks_domain;
+
+/*
+ * isolation=pagetable: a wrapper runs on the kernel root, not on the
+ * driver's domain root - its checks and tracking as well as the kernel
+ * call. NOOKS_PT_WRAPPER(), the first declaration of every function the
+ * driver calls into nooks, leaves the root there and goes back when the
+ * function returns (pt/switch.c). The key is on while a page-table domain
+ * exists; without one the wrapper pays two no-ops, no call.
+ */
+DECLARE_STATIC_KEY_FALSE(nooks_pt_wrappers);
+void *nooks_pt_wrapper_out(const char *fn, void *site);
+void nooks_pt_wrapper_back(void *site);
+
+/* NULL, or @site: this wrapper left the domain root, go back on return. */
+static __always_inline void *nooks_pt_wrapper_enter(const char *fn,
+						    void *site)
+{
+	if (static_branch_unlikely(&nooks_pt_wrappers))
+		return nooks_pt_wrapper_out(fn, site);
+	return NULL;
+}
+
+static __always_inline void nooks_pt_wrapper_leave(void **out)
+{
+	if (static_branch_unlikely(&nooks_pt_wrappers) && *out)
+		nooks_pt_wrapper_back(*out);
+}
+
+#define NOOKS_PT_WRAPPER()						\
+	void *__nooks_pt_out __maybe_unused				\
+	__attribute__((__cleanup__(nooks_pt_wrapper_leave))) =		\
+		nooks_pt_wrapper_enter(__func__, __builtin_return_address(0))
 
 /* Kinds of kernel objects an extension can hold; each knows how to be released. */
 enum nooks_obj_kind {

@@ -19,8 +19,8 @@
  *                      NAPI poll entry (its own per-CPU entry stack)
  *   kernel_crossing    a call from inside one entry of the domain to a
  *                      null wrapper: nooks_kernel_enter, the no-op,
- *                      nooks_kernel_exit, compiled like the real wrappers
- *                      (Kbuild: -finstrument-functions, with which
+ *                      nooks_kernel_exit, built like the real wrappers
+ *                      (NOOKS_PT_WRAPPER(), with which
  *                      isolation=pagetable leaves the domain root around
  *                      every wrapper); everything else here is notrace
  * The loops run in chunks with a reschedule point between them (a slow
@@ -81,9 +81,13 @@ static noinline notrace int xpcb_nop(int x)
 /* Read with READ_ONCE: the compiler must emit a real indirect call. */
 static int (*xpcb_fn)(int) = xpcb_nop;
 
-/* A wrapper around the no-op: the only function here that is not notrace. */
+/*
+ * A wrapper around the no-op: the only function here that leaves the
+ * domain root, and the only one that is not notrace.
+ */
 static noinline int xpcb_null_wrapper(struct nooks_domain *d, int x)
 {
+	NOOKS_PT_WRAPPER();
 	int ret;
 
 	nooks_kernel_enter(d, "xpc_bench");

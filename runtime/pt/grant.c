@@ -86,54 +86,29 @@ void nooks_pt_xmit_out(struct nooks_domain *d, struct sk_buff *skb, int ret)
 		nooks_untrack(d, NOOKS_OBJ_SKB, skb);
 }
 
-/*
- * Operations whose arguments point to kernel memory the driver fills in:
- * (member, which arguments after dev, their sizes). Buffers whose length
- * the kernel learns from another operation are computed below.
- */
-struct nooks_pt_out_arg {
-	const char *member;
-	size_t size[3];		/* of the pointee of argument 1, 2, 3 */
-};
-
-static const struct nooks_pt_out_arg nooks_pt_out_args[] = {
-	{ "get_drvinfo", { sizeof(struct ethtool_drvinfo) } },
-	{ "get_wol", { sizeof(struct ethtool_wolinfo) } },
-	{ "get_link_ksettings", { sizeof(struct ethtool_link_ksettings) } },
-	{ "get_coalesce", { sizeof(struct ethtool_coalesce),
-			    sizeof(struct kernel_ethtool_coalesce) } },
-	{ "get_ringparam", { sizeof(struct ethtool_ringparam),
-			     sizeof(struct kernel_ethtool_ringparam) } },
-	{ "get_pauseparam", { sizeof(struct ethtool_pauseparam) } },
-	{ "get_ts_info", { sizeof(struct ethtool_ts_info) } },
-	{ "get_regs", { sizeof(struct ethtool_regs) } },
-	{ "get_eeprom", { sizeof(struct ethtool_eeprom) } },
-	{ "self_test", { sizeof(struct ethtool_test) } },
-	{ "get_ethtool_stats", { sizeof(struct ethtool_stats) } },
-};
-
 /* A data buffer's length, from the arguments before it. */
-static size_t nooks_pt_buf_len(const char *member, struct net_device *dev,
+static size_t nooks_pt_buf_len(enum nooks_pt_buf buf, struct net_device *dev,
 			       unsigned long a1)
 {
 	const struct ethtool_ops *ops = dev->ethtool_ops;
 	int n = 0;
 
-	if (!strcmp(member, "get_strings")) {
+	switch (buf) {
+	case NOOKS_PT_BUF_STRINGS:
 		n = ops->get_sset_count ? ops->get_sset_count(dev, a1) : 0;
 		return n > 0 ? (size_t)n * ETH_GSTRING_LEN : 0;
-	}
-	if (!strcmp(member, "get_ethtool_stats"))
+	case NOOKS_PT_BUF_STATS:
 		return ((struct ethtool_stats *)a1)->n_stats * sizeof(u64);
-	if (!strcmp(member, "self_test")) {
+	case NOOKS_PT_BUF_TEST:
 		n = ops->get_sset_count ? ops->get_sset_count(dev, ETH_SS_TEST) : 0;
 		return n > 0 ? (size_t)n * sizeof(u64) : 0;
-	}
-	if (!strcmp(member, "get_regs"))
+	case NOOKS_PT_BUF_REGS:
 		return ops->get_regs_len ? ops->get_regs_len(dev) : 0;
-	if (!strcmp(member, "get_eeprom"))
+	case NOOKS_PT_BUF_EEPROM:
 		return ((struct ethtool_eeprom *)a1)->len;
-	return 0;
+	default:
+		return 0;
+	}
 }
 
 /*
@@ -169,36 +144,23 @@ static void nooks_pt_argbuf(struct nooks_domain *d, unsigned long addr,
 	}
 }
 
-void nooks_pt_args(struct nooks_domain *d, const char *member, bool on, ...)
+/* Around an ethtool operation (shadow.c): @o is its NOOKS_OUT row. */
+void nooks_pt_args(struct nooks_domain *d, const struct nooks_pt_out *o,
+		   bool on, struct net_device *dev, unsigned long a1,
+		   unsigned long a2)
 {
-	const struct nooks_pt_out_arg *o = NULL;
-	struct net_device *dev;
-	unsigned long a[3] = { 0 };
+	unsigned long a[2] = { a1, a2 };
 	size_t len;
-	va_list ap;
 	int i;
 
 	if (!d || !d->pt)
 		return;
-	for (i = 0; i < ARRAY_SIZE(nooks_pt_out_args); i++)
-		if (!strcmp(member, nooks_pt_out_args[i].member))
-			o = &nooks_pt_out_args[i];
-	if (!o && strcmp(member, "get_strings"))
-		return;
-	/*
-	 * Every argument is a pointer or an integer no wider than long; two
-	 * are read whatever the arity (harmless on x86-64, used only when the
-	 * table or nooks_pt_buf_len() says the member has them).
-	 */
-	va_start(ap, on);
-	dev = va_arg(ap, struct net_device *);
 	for (i = 0; i < 2; i++)
-		a[i] = va_arg(ap, unsigned long);
-	va_end(ap);
-	for (i = 0; o && i < 2; i++)
 		if (o->size[i] && a[i])
 			nooks_pt_grant(d, (void *)a[i], o->size[i], on);
-	len = on ? nooks_pt_buf_len(member, dev, a[0]) : 0;
-	if (a[1] && (len || !on))
-		nooks_pt_argbuf(d, a[1], len, on);
+	if (o->buf == NOOKS_PT_BUF_NONE || !a2)
+		return;
+	len = on ? nooks_pt_buf_len(o->buf, dev, a1) : 0;
+	if (len || !on)
+		nooks_pt_argbuf(d, a2, len, on);
 }

@@ -404,6 +404,8 @@ int nooks_pt_domain_create(struct nooks_domain *d)
 	}
 	d->pt = pt;
 	WRITE_ONCE(nooks_pt_doms[d->slot], d);
+	/* Wrappers switch roots from now on (wrapper_api.h); sleeps. */
+	static_branch_inc(&nooks_pt_wrappers);
 	pr_info("nooks: %s: page-table domain root at %#lx (%u private tables)\n",
 		d->name, nooks_pt_root_cr3(d), pt->nr_tables + 1);
 	return 0;
@@ -415,6 +417,7 @@ void nooks_pt_domain_destroy(struct nooks_domain *d)
 
 	if (!pt)
 		return;
+	static_branch_dec(&nooks_pt_wrappers);
 	WRITE_ONCE(nooks_pt_doms[d->slot], NULL);
 	memset(pt->root.tbl, 0, PAGE_SIZE);
 	d->pt = NULL;

@@ -9,7 +9,7 @@
  *   idt.c         the private IDT: every vector goes through a stub that
  *   idt_stubs.S   leaves the domain root first (see idt_stubs.S)
  *   switch.c      entering/leaving the root on domain entry/exit and around
- *                 every wrapper (the -finstrument-functions hooks), stack
+ *                 every wrapper (NOOKS_PT_WRAPPER(), wrapper_api.h), stack
  *                 grants, the #PF handler and the fault report
  *   stack.c       dedicated domain stacks, a pool per domain
  *   xcall.S       the call into the driver on a domain stack and root
@@ -83,9 +83,6 @@ unsigned int nooks_pt_tables(struct nooks_domain *d);
 void nooks_pt_track_grant(struct nooks_domain *d, int kind, const void *obj,
 			  unsigned long aux, unsigned long aux2, bool on);
 
-/* -finstrument-functions hooks (switch.c) */
-void notrace __cyg_profile_func_enter(void *fn, void *site);
-void notrace __cyg_profile_func_exit(void *fn, void *site);
 struct nooks_ctx *nooks_pt_report(void);
 
 /* idt_stubs.S */

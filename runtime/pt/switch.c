@@ -12,12 +12,14 @@
  * granted and the root is loaded right here, as before domain stacks.
  *
  * driver -> kernel: every wrapper the driver calls (gen/wrappers.c,
- * custom.c) is compiled with -finstrument-functions, so its first and last
- * acts are __cyg_profile_func_enter/exit below. Enter, if it finds the
- * domain root loaded, switches to the kernel root and notes (function,
- * call site) in the innermost entry's context; the matching exit switches
- * back. This covers the whole wrapper - its tracking and checks as well as
- * the kernel call, which nooks_kernel_enter/exit alone would not.
+ * custom.c, batch.c) starts with NOOKS_PT_WRAPPER() (wrapper_api.h), so
+ * its first and last acts are nooks_pt_wrapper_out/back below, behind a
+ * static key that is on only while a page-table domain exists. Out, if it
+ * finds the domain root loaded, switches to the kernel root and notes
+ * (function, call site) in the innermost entry's context; back, at the
+ * wrapper's return, switches back. This covers the whole wrapper - its
+ * tracking and checks as well as the kernel call, which
+ * nooks_kernel_enter/exit alone would not.
  *
  * No context switch can happen on the domain root: the driver can only
  * sleep inside a wrapper, and the kernel is built with voluntary
@@ -42,6 +44,7 @@ static_assert(offsetof(struct nooks_ctx, pt_prev_cr3) == 80);
 static_assert(offsetof(struct nooks_ctx, x_ksp) == 88);
 
 bool nooks_pt_on;
+DEFINE_STATIC_KEY_FALSE(nooks_pt_wrappers);
 
 /*
  * A development aid for finding the grants a driver needs: a write fault
@@ -61,9 +64,7 @@ struct nooks_pt_fault {
 };
 static DEFINE_PER_CPU(struct nooks_pt_fault, nooks_pt_fault_rec);
 
-/* Wrappers currently out of their domain (fast path for the exit hook). */
-static atomic_t nooks_pt_outs = ATOMIC_INIT(0);
-/* Entries that left the root lazily (fast path for the enter hook). */
+/* Entries that left the root lazily (fast path of nooks_pt_wrapper_out). */
 static atomic_t nooks_pt_lazies = ATOMIC_INIT(0);
 
 int nooks_pt_check_cpu(void)
@@ -157,10 +158,8 @@ void nooks_pt_leave(struct nooks_ctx *c)
 	else if (nooks_pt_cr3_is_domain(__native_read_cr3()))
 		native_write_cr3(this_cpu_read(nooks_pt_kcr3));
 	local_irq_restore(flags);
-	if (c->pt_out_fn) {	/* a fault unwound a wrapper that was out */
-		c->pt_out_fn = NULL;
-		atomic_dec(&nooks_pt_outs);
-	}
+	/* a fault may have unwound a wrapper that was out */
+	c->pt_out_fn = NULL;
 	if (c->pt_lazy) {
 		c->pt_lazy = false;
 		atomic_dec(&nooks_pt_lazies);
@@ -220,51 +219,52 @@ void nooks_pt_outof(bool loaded)
 		native_write_cr3(this_cpu_read(nooks_pt_kcr3));
 }
 
-void notrace __cyg_profile_func_enter(void *fn, void *site)
+/*
+ * NOOKS_PT_WRAPPER()'s first act, with a page-table domain in the system:
+ * returns @site when this wrapper left the domain root (or took over a
+ * lazy exit) and nooks_pt_wrapper_back() must go back at its return.
+ */
+notrace void *nooks_pt_wrapper_out(const char *fn, void *site)
 {
 	struct nooks_ctx *c;
 
-	if (!READ_ONCE(nooks_pt_on))
-		return;
 	if (!nooks_pt_cr3_is_domain(__native_read_cr3())) {
 		/* Out lazily (see nooks_pt_page_fault): back at this return. */
 		if (!atomic_read(&nooks_pt_lazies))
-			return;
+			return NULL;
 		c = nooks_innermost(nooks_level_now());
 		if (!c || !c->pt_lazy || c->pt_out_fn)
-			return;
+			return NULL;
 		c->pt_lazy = false;
 		atomic_dec(&nooks_pt_lazies);
-		c->pt_out_fn = fn;
+		c->pt_out_fn = (void *)fn;
 		c->pt_out_site = site;
-		atomic_inc(&nooks_pt_outs);
-		return;
+		return site;
 	}
 	native_write_cr3(this_cpu_read(nooks_pt_kcr3));
 	c = nooks_innermost(nooks_level_now());
 	if (WARN_ON_ONCE(!c || c->pt_out_fn))
-		return;		/* the driver goes on unprotected */
-	c->pt_out_fn = fn;
+		return NULL;	/* the driver goes on unprotected */
+	c->pt_out_fn = (void *)fn;
 	c->pt_out_site = site;
-	atomic_inc(&nooks_pt_outs);
+	return site;
 }
-EXPORT_SYMBOL_GPL(__cyg_profile_func_enter);
 
-void notrace __cyg_profile_func_exit(void *fn, void *site)
+/*
+ * The wrapper that went out returns. A fault since may have unwound the
+ * entry (nooks_pt_leave() cleared the record): then there is nothing to
+ * go back to.
+ */
+notrace void nooks_pt_wrapper_back(void *site)
 {
-	struct nooks_ctx *c;
+	struct nooks_ctx *c = nooks_innermost(nooks_level_now());
 
-	if (!atomic_read(&nooks_pt_outs))
-		return;
-	c = nooks_innermost(nooks_level_now());
-	if (!c || c->pt_out_fn != fn || c->pt_out_site != site)
+	if (!c || !c->pt_out_fn || c->pt_out_site != site)
 		return;
 	c->pt_out_fn = NULL;
-	atomic_dec(&nooks_pt_outs);
 	if (c->pt_on && c->d->pt)
 		nooks_pt_load(c->d);
 }
-EXPORT_SYMBOL_GPL(__cyg_profile_func_exit);
 
 /*
  * #PF with a domain root loaded (idt_stubs.S, interrupts off, already on

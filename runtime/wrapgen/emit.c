@@ -4,6 +4,7 @@
  *
  *	RET nooks_w_foo(ARGS)
  *	{
+ *		NOOKS_PT_WRAPPER();	(isolation=pagetable: off the domain root)
  *		struct nooks_domain *d = nooks_current_domain();
  *		fail fast if the domain has failed; parameter checks;
  *		nooks_kernel_enter(); ret = foo(ARGS); nooks_kernel_exit();
@@ -126,7 +127,8 @@ static void emit_wrapper(FILE *out, const struct wg_entry *e)
 
 	fprintf(out, "/* %s:%d %s */\n", "wrappers.tbl", e->line, wg_class_name(e->cls));
 	emit_signature(out, e);
-	fputs("\n{\n\tstruct nooks_domain *d = nooks_current_domain();\n", out);
+	/* First: with isolation=pagetable the whole wrapper runs off the domain root. */
+	fputs("\n{\n\tNOOKS_PT_WRAPPER();\n\tstruct nooks_domain *d = nooks_current_domain();\n", out);
 	if (!wg_returns_void(e))
 		fprintf(out, "\t%s ret;\n", e->ret_type);
 	if (e->variadic)
