@@ -72,18 +72,27 @@ int nooks_pt_idt_init(void)
 	nooks_idt_private.address = (unsigned long)nooks_idt;
 	nooks_idt_private.size = 256 * sizeof(gate_desc) - 1;
 
+	/*
+	 * Without the callback a CPU brought online would enter the domain
+	 * with the kernel's IDT, whose handlers fault on the domain root
+	 * (the guest hangs): refuse the mode instead. CPUs cannot come or go
+	 * between the two steps.
+	 */
 	cpus_read_lock();
-	on_each_cpu(nooks_idt_load_private, NULL, 1);
 	ret = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_AP_ONLINE_DYN,
 						   "nooks/idt:online",
 						   nooks_idt_cpu_online, NULL);
+	if (ret >= 0)
+		on_each_cpu(nooks_idt_load_private, NULL, 1);
 	cpus_read_unlock();
 	if (ret < 0) {
-		pr_warn("nooks: no CPU-hotplug callback for the private IDT (%d)\n",
-			ret);
-	} else {
-		nooks_idt_hp_state = ret;
+		pr_err("nooks: isolation=pagetable: no CPU-hotplug callback for the private IDT (%d)\n",
+		       ret);
+		free_page((unsigned long)nooks_idt);
+		nooks_idt = NULL;
+		return ret;
 	}
+	nooks_idt_hp_state = ret;
 	pr_info("nooks: private IDT loaded on all CPUs\n");
 	return 0;
 }

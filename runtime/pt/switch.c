@@ -332,10 +332,12 @@ struct nooks_ctx *nooks_pt_report(void)
 	if (!c)
 		panic("nooks: page-table fault at %pS addr=%#lx with no domain entry\n",
 		      (void *)f->ip, f->cr2);
+	/* cpu=: the line alone must tell which CPU's entry was caught. */
 	snprintf(desc, sizeof(desc),
-		 "fault #PF%s at %pS addr=%#lx ctx=%s entry=%s",
+		 "fault #PF%s at %pS addr=%#lx ctx=%s entry=%s cpu=%d",
 		 (f->err & X86_PF_WRITE) ? "(write)" : "", (void *)f->ip,
-		 f->cr2, nooks_level_name(level), c->entry);
+		 f->cr2, nooks_level_name(level), c->entry,
+		 smp_processor_id());
 	c->faulted = true;
 	nooks_domain_fail(c->d, desc);
 	return c;

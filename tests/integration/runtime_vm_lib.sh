@@ -56,10 +56,16 @@ patch_text() {
 vm() { timeout "$1" "$TOP/bin/vmctl" "${@:2}"; }
 # agent <budget_s> <verb> [args...] on the VM in $VM.
 agent() { vm "$(($1 + 10))" agent --dir "$VM" --timeout "$1" "${@:2}"; }
-vm_boot() {	# vm_boot <dir>: detached boot into $VM; killed on exit
+# vm_boot <dir> [kernel args]: detached boot into $VM; killed on exit.
+# Kernel args are added to vmctl's default command line (e.g.
+# clearcpuid=13 for isolation=pagetable). VM_SMP=<n> (default 1) boots
+# with n CPUs (qemu -smp n).
+VM_CMDLINE='console=ttyS0,115200 loglevel=8 panic=1 printk.time=1'
+vm_boot() {
 	VM=$1
 	mkdir -p "$VM"
-	vm 300 boot --dir "$VM" --initrd "$INITRD" --detach
+	vm 300 boot --dir "$VM" --initrd "$INITRD" --detach --smp "${VM_SMP:-1}" \
+		${2:+--append "$VM_CMDLINE $2"}
 }
 vm_kill() { vm 30 kill --dir "$VM" >/dev/null 2>&1; }
 
@@ -173,3 +179,47 @@ console_lines() { wc -l < "$VM/console.log"; }
 # out: under TCG on an overloaded host they come from the host.
 KERNEL_ERRORS='BUG:|Oops|WARNING:|Bad page|Bad swap'
 kernel_unhealthy() { grep -aE "$KERNEL_ERRORS" "$1" | grep -av 'soft lockup' | head -n 3 | grep .; }
+
+# --- the fault trigger's wild writes (t_runtime_pt_writes, t_runtime_pt_smp)
+VICT=/sys/kernel/debug/nooks/pt_victims
+PT_ENTRIES='ndo_open napi_poll irq'
+PT_WRITES='wkmalloc wmodule wpercpu wstack'
+ctx_of() { case $1 in ndo_open) echo process ;; napi_poll) echo softirq ;; irq) echo hardirq ;; esac; }
+victim() { awk -v t="$2" '$1 == t {print $'"$3"'}' "$1"; }	# victim <file> <type> <2=addr|3=value>
+
+# pt_load <isolation>: nooks.ko in that mode (1000 restarts), the isolated e1000.
+pt_load() {
+	agent 120 load /lib/modules/nooks/nooks.ko max_restarts=1000 "isolation=$1" ||
+		die "load nooks isolation=$1"
+	agent 120 load /lib/modules/nooks/e1000.nooks.ko || die "load e1000.nooks ($1)"
+	[ "$(agent 30 cat $NK/isolation | head -n 1)" = "$1" ] || die "sysfs isolation is not $1"
+}
+
+# Guest shell: netup (after a recovery e1000 has a new netdev), prov <entry>
+# <type> arms the trigger and makes e1000 go through the entry (ndo_open:
+# down/up; napi_poll, irq: ping), up waits for carrier, vic <type> prints
+# the victim word, recovered <n> waits until the recoveries moved past <n>
+# and the domain is live, then for the link's autonegotiation (see
+# GUEST_AUTONEG_WAIT: netup right after a recovery waits ~2 s longer for
+# carrier). The commands that enter the driver run under
+# $PIN (empty, or e.g. "taskset -c 1" to enter it on CPU 1).
+GUEST_PT_PROV="netup() {
+$GUEST_NET_UP
+}
+netup"'
+vic() { awk -v t="$1" '"'"'$1 == t {print $3}'"'"' '"$VICT"'; }
+prov() {
+	if [ "$1" = ndo_open ]; then
+		ip link set $E down; echo "$1 $2" > '"$INJ"'; $PIN ip link set $E up
+	else
+		echo "$1 $2" > '"$INJ"'; $PIN ping -c 3 -W 2 10.77.0.2
+	fi >/dev/null 2>&1
+}
+up() {
+	i=0; while [ "$(cat /sys/class/net/$E/carrier 2>/dev/null)" != 1 ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+}
+recovered() {
+	i=0; while [ "$(cat '"$NK"'/recoveries)" = "$1" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+	i=0; while [ "$(cat '"$NK"'/state)" != live ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+	'"$GUEST_AUTONEG_WAIT"'
+}'
