@@ -408,3 +408,16 @@ bool nooks_w_cancel_delayed_work_sync(struct delayed_work *dwork)
 	return cancel_delayed_work_sync(dwork);
 }
 EXPORT_SYMBOL_GPL(nooks_w_cancel_delayed_work_sync);
+
+/*
+ * The driver's stack protector found its canary overwritten. In the kernel
+ * that is a panic; here it is a fault of the driver, contained and
+ * recovered like one: a ud2 in the fault gadgets' range. No
+ * NOOKS_PT_WRAPPER(): with isolation=pagetable it faults on the domain
+ * root, as the driver would.
+ */
+void nooks_w___stack_chk_fail(void)
+{
+	nooks_gadget_stack_chk_fail();
+}
+EXPORT_SYMBOL_GPL(nooks_w___stack_chk_fail);

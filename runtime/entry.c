@@ -125,11 +125,39 @@ bool nooks_enter(struct nooks_domain *d, struct nooks_ctx *c,
 	return true;
 }
 
+/*
+ * The driver returned holding what its caller did not: a spinlock or a
+ * disabled preemption, bottom halves or interrupts, an RCU read-side
+ * section. The kernel would hang or warn later, far from the cause; it
+ * is the driver's fault, at its return. The state is put back as the
+ * fault handler would, and the driver recovered (its locks die with it).
+ */
+static void nooks_check_return(struct nooks_ctx *c)
+{
+	char desc[NOOKS_FAULT_DESC_LEN];
+	bool irqs_were_on = c->irqflags & X86_EFLAGS_IF;
+
+	if (likely(preempt_count() == c->preempt_count &&
+		   irqs_disabled() == !irqs_were_on &&
+		   rcu_preempt_depth() == c->rcu_depth))
+		return;
+	snprintf(desc, sizeof(desc),
+		 "fault leak at return: preempt %#x->%#x irqs %s->%s rcu %d->%d ctx=%s entry=%s",
+		 c->preempt_count, preempt_count(), irqs_were_on ? "on" : "off",
+		 irqs_disabled() ? "off" : "on", c->rcu_depth,
+		 rcu_preempt_depth(), nooks_level_name(c->level), c->entry);
+	local_irq_disable();
+	nooks_resume_state(c);
+	nooks_domain_fail(c->d, desc);
+}
+
 void nooks_leave(struct nooks_ctx *c)
 {
 	struct nooks_domain *d = c->d;
 
 	nooks_pt_leave(c);		/* first: back to the kernel root */
+	if (!c->faulted)
+		nooks_check_return(c);
 	if (unlikely(c->caller_victim))
 		nooks_inject_caller_seen(c->caller_victim);
 	nooks_pop(c);

@@ -15,9 +15,12 @@
  * (A kprobe on page_fault_oops() catches #PF earlier still: see below.)
  *
  * A fault is the driver's when its ip is in the driver's text (and has no
- * exception-table fixup), in the fault gadgets (inject.c), or in nooks'
- * own text while an entry of the domain is active (a wrapper acting for
- * the driver). The pt_regs are rewritten so the exception returns into
+ * exception-table fixup), in the fault gadgets (inject.c), or, while an
+ * entry of the domain is active: in nooks' own text (a wrapper acting for
+ * the driver), at an address that is no code at all (the driver jumped
+ * through a wild pointer), or in a string routine the compiler made the
+ * driver call directly (memset, memcpy: frameless, so the return address
+ * on top of the stack says who called it). The pt_regs are rewritten so the exception returns into
  * nooks_resume_stub (ctx_save.S), which puts preempt count, RCU nesting,
  * page-fault-disable depth and the interrupt flag back as they were at
  * entry, restores the saved registers and returns 1 from the entry's
@@ -53,6 +56,41 @@ static bool nooks_addr_in_self(unsigned long ip)
 
 	return ip >= (unsigned long)m->core_layout.base &&
 	       ip < (unsigned long)m->core_layout.base + m->core_layout.text_size;
+}
+
+/*
+ * Kernel routines the driver calls directly (bound to the kernel, see
+ * wrappers.tbl "compiler") that keep no frame: the caller's return address
+ * is on top of the stack when they fault.
+ */
+static const char * const nooks_leaf_fns[] = {
+	"memset", "__memset", "memset_erms", "memset_orig",
+	"memcpy", "__memcpy", "memcpy_erms", "memcpy_orig",
+	"memmove", "__memmove",
+};
+
+/* Is @ip no code at all, or a leaf routine called from @d's code? */
+static bool nooks_fault_from_domain(struct nooks_domain *d,
+				    struct pt_regs *regs)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	unsigned long ret;
+	int i;
+
+	sprint_symbol(sym, regs->ip);
+	if (!strncmp(sym, "0x", 2))
+		return true;	/* a jump to no symbol: wild */
+	for (i = 0; i < ARRAY_SIZE(nooks_leaf_fns); i++) {
+		size_t n = strlen(nooks_leaf_fns[i]);
+
+		if (strncmp(sym, nooks_leaf_fns[i], n) || sym[n] != '+')
+			continue;
+		if (get_kernel_nofault(ret, (unsigned long *)regs->sp))
+			return false;
+		return nooks_domain_by_addr(ret) == d ||
+		       nooks_addr_in_gadget(ret);
+	}
+	return false;
 }
 
 /* A fixup in the driver's own exception table means the fault is expected. */
@@ -169,7 +207,8 @@ static bool nooks_contain(struct pt_regs *regs, const char *kind,
 			return false;
 		}
 	} else if (!c || !(nooks_addr_in_gadget(regs->ip) ||
-			   nooks_addr_in_self(regs->ip))) {
+			   nooks_addr_in_self(regs->ip) ||
+			   nooks_fault_from_domain(c->d, regs))) {
 		return false;
 	}
 

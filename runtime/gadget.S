@@ -11,6 +11,9 @@
 #include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
 
+/* The start of the kernel half: canonical, never mapped (4-level). */
+#define NOOKS_WILD_ADDR	0xffff800000000000
+
 	.text
 	.balign 16
 SYM_CODE_START(nooks_gadget_start)
@@ -51,6 +54,32 @@ SYM_FUNC_START(nooks_gadget_write)
 	movq	%rsi, (%rdi)
 	RET
 SYM_FUNC_END(nooks_gadget_write)
+
+/* A jump through a wild pointer: to an address that is no code at all. */
+SYM_FUNC_START(nooks_gadget_wild)
+	movabsq	$NOOKS_WILD_ADDR, %rax
+	ANNOTATE_RETPOLINE_SAFE
+	jmp	*%rax
+SYM_FUNC_END(nooks_gadget_wild)
+
+/* A compiler-emitted memset() through a wild pointer: faults in memset. */
+SYM_FUNC_START(nooks_gadget_memset)
+	movabsq	$NOOKS_WILD_ADDR, %rdi
+	xorl	%esi, %esi
+	movl	$64, %edx
+	call	memset
+	RET
+SYM_FUNC_END(nooks_gadget_memset)
+
+/*
+ * The driver's stack protector found its canary overwritten (custom.c's
+ * __stack_chk_fail comes here): the kernel would panic.
+ */
+SYM_CODE_START(nooks_gadget_stack_chk_fail)
+	UNWIND_HINT_EMPTY
+	ANNOTATE_NOENDBR
+	ud2
+SYM_CODE_END(nooks_gadget_stack_chk_fail)
 
 /*
  * Where nooks_xcall (pt/xcall.S) goes when the driver returned with a

@@ -23,7 +23,13 @@
  *   wstack    another task's kernel stack (an idle kthread's, low end)
  *   wcaller   the stack of the kernel code that called the driver: a word
  *             in the entry's own recovery context (struct nooks_ctx)
- * With isolation=exceptions they go undetected: the driver's callback then
+ * and four faults recognised by where they happen:
+ *   wild       a jump to an address that is no code (0xffff800000000000)
+ *   memset     memset() of 64 bytes at that address: faults in memset
+ *   stackprot  the driver's __stack_chk_fail(), as if its canary was hit
+ *   leak       preempt_disable() with no enable (a lock kept): the callback
+ *              then runs and returns with the preempt count raised
+ * With isolation=exceptions the writes go undetected: the driver's callback then
  * runs as usual. debugfs nooks/pt_victims shows the five words (wcaller:
  * the last one aimed at, and the value the entry found there on return).
  * The fault handler attributes faults in the gadgets to the innermost
@@ -72,6 +78,10 @@ static const char * const nooks_inject_types[NOOKS_INJT_NR] = {
 	[NOOKS_INJT_WPERCPU] = "wpercpu",
 	[NOOKS_INJT_WSTACK] = "wstack",
 	[NOOKS_INJT_WCALLER] = "wcaller",
+	[NOOKS_INJT_WILD] = "wild",
+	[NOOKS_INJT_MEMSET] = "memset",
+	[NOOKS_INJT_STACKPROT] = "stackprot",
+	[NOOKS_INJT_LEAK] = "leak",
 };
 
 /* The write trigger's victims: kernel memory no domain is granted. */
@@ -159,6 +169,18 @@ static void nooks_fire(int type, unsigned long *victim, unsigned long seq)
 		break;
 	case NOOKS_INJT_DE:
 		nooks_gadget_de();
+		break;
+	case NOOKS_INJT_WILD:
+		nooks_gadget_wild();
+		break;
+	case NOOKS_INJT_MEMSET:
+		nooks_gadget_memset();
+		break;
+	case NOOKS_INJT_STACKPROT:
+		nooks_w___stack_chk_fail();
+		break;
+	case NOOKS_INJT_LEAK:
+		preempt_disable();	/* and return to run the callback */
 		break;
 	default:
 		if (victim)

@@ -96,6 +96,11 @@ enum nooks_inject_type {
 	NOOKS_INJT_WPERCPU,
 	NOOKS_INJT_WSTACK,
 	NOOKS_INJT_WCALLER,
+	/* faults nooks recognises by where they happen, not by trap */
+	NOOKS_INJT_WILD,
+	NOOKS_INJT_MEMSET,
+	NOOKS_INJT_STACKPROT,
+	NOOKS_INJT_LEAK,
 	NOOKS_INJT_NR
 };
 
@@ -444,6 +449,12 @@ void nooks_gadget_gp(void);
 void nooks_gadget_ud(void);
 void nooks_gadget_de(void);
 void nooks_gadget_write(unsigned long *addr, unsigned long val);
+void nooks_gadget_wild(void);
+void nooks_gadget_memset(void);
+void nooks_gadget_stack_chk_fail(void);
+
+/* custom.c: the driver's stack protector, bound here (wrappers.tbl) */
+void nooks_w___stack_chk_fail(void);
 
 /* inject.c */
 void nooks_inject_maybe(struct nooks_domain *d, enum nooks_inject_entry e);
