@@ -52,11 +52,80 @@
 /*
  * isolation=exceptions (v1: faults that raise exceptions are contained) or
  * isolation=pagetable (v2: the driver also runs on a domain root where
- * kernel memory is read-only, pt/). Chosen at load, for every domain.
+ * kernel memory is read-only, pt/): every domain's mode, unless
+ * driver_isolation=<driver>:<mode>[,...] names its driver. The page-table
+ * machinery is set up at load if any domain may need it.
  */
 static char *nooks_isolation = "exceptions";
 module_param_named(isolation, nooks_isolation, charp, 0444);
 MODULE_PARM_DESC(isolation, "exceptions (default) or pagetable");
+static char *nooks_driver_isolation = "";
+module_param_named(driver_isolation, nooks_driver_isolation, charp, 0444);
+MODULE_PARM_DESC(driver_isolation, "per driver: <driver>:exceptions|pagetable[,...]");
+
+static bool nooks_mode_is(const char *m, size_t n, const char *mode)
+{
+	return n == strlen(mode) && !strncmp(m, mode, n);
+}
+
+/*
+ * Walk driver_isolation: calls @fn for each "<driver>:<mode>" item until
+ * it returns true; false, with a message, if an item is malformed.
+ */
+static bool nooks_each_driver_mode(bool (*fn)(const char *drv, size_t dn,
+					     const char *m, size_t mn,
+					     void *arg),
+				   void *arg, bool *found)
+{
+	const char *p = nooks_driver_isolation;
+
+	*found = false;
+	while (p && *p) {
+		size_t len = strcspn(p, ","), dn = strcspn(p, ":");
+
+		if (dn >= len || dn == 0 ||
+		    !(nooks_mode_is(p + dn + 1, len - dn - 1, "exceptions") ||
+		      nooks_mode_is(p + dn + 1, len - dn - 1, "pagetable"))) {
+			pr_err("nooks: driver_isolation: '%.*s' is not <driver>:exceptions|pagetable\n",
+			       (int)len, p);
+			return false;
+		}
+		if (fn(p, dn, p + dn + 1, len - dn - 1, arg)) {
+			*found = true;
+			return true;
+		}
+		p += len + (p[len] == ',');
+	}
+	return true;
+}
+
+static bool nooks_item_is_driver(const char *drv, size_t dn, const char *m,
+				 size_t mn, void *arg)
+{
+	const char **name_mode = arg;
+
+	if (!nooks_mode_is(drv, dn, name_mode[0]))
+		return false;
+	name_mode[1] = nooks_mode_is(m, mn, "pagetable") ? "pagetable" :
+							  "exceptions";
+	return true;
+}
+
+static bool nooks_item_is_pagetable(const char *drv, size_t dn,
+				    const char *m, size_t mn, void *arg)
+{
+	return nooks_mode_is(m, mn, "pagetable");
+}
+
+/* Does @name's domain get a page-table root? */
+static bool nooks_driver_wants_pt(const char *name)
+{
+	const char *name_mode[2] = { name, nooks_isolation };
+	bool found;
+
+	nooks_each_driver_mode(nooks_item_is_driver, name_mode, &found);
+	return !strcmp(name_mode[1], "pagetable");
+}
 
 unsigned int nooks_max_restarts = 10;
 module_param_named(max_restarts, nooks_max_restarts, uint, 0644);
@@ -298,7 +367,7 @@ static void nooks_domain_pt_create(struct nooks_domain *d)
 {
 	int ret;
 
-	if (!nooks_pt_on)
+	if (!nooks_pt_on || !nooks_driver_wants_pt(d->name))
 		return;
 	ret = nooks_pt_domain_create(d);
 	if (ret) {
@@ -421,15 +490,19 @@ static struct notifier_block nooks_module_nb = {
 /* isolation=pagetable: check the CPU setup, the tables, the private IDT. */
 static int nooks_pt_start(void)
 {
+	bool any_pt;
 	int ret;
 
-	if (!strcmp(nooks_isolation, "exceptions"))
-		return 0;
-	if (strcmp(nooks_isolation, "pagetable")) {
+	if (strcmp(nooks_isolation, "exceptions") &&
+	    strcmp(nooks_isolation, "pagetable")) {
 		pr_err("nooks: isolation=%s: must be exceptions or pagetable\n",
 		       nooks_isolation);
 		return -EINVAL;
 	}
+	if (!nooks_each_driver_mode(nooks_item_is_pagetable, NULL, &any_pt))
+		return -EINVAL;
+	if (!any_pt && !strcmp(nooks_isolation, "exceptions"))
+		return 0;
 	ret = nooks_pt_check_cpu();
 	if (ret)
 		return ret;
