@@ -44,8 +44,8 @@
  * memory): its queueing path runs on the domain root and only reads
  * kernel memory, except the queue it writes. Queues are per domain, a
  * page per CPU holding nothing else (nooks_rx_batch_domain_init()),
- * granted to the domain for the poll (begin/end). What the kernel relies on - which domain, which NAPI
- * context - stays in a kernel-only per-CPU slot; the count read back from
+ * granted to the domain for the poll (begin/end). What the kernel relies
+ * on - which domain, which NAPI context - stays in a kernel-only per-CPU slot; the count read back from
  * the queue is clamped. A corrupted queue can only hand the kernel bad skb
  * pointers, as a direct napi_gro_receive() call could. Every other path
  * (not batching, batch full) is a helper that is a wrapper of its own

@@ -69,62 +69,49 @@ static bool nooks_mode_is(const char *m, size_t n, const char *mode)
 }
 
 /*
- * Walk driver_isolation: calls @fn for each "<driver>:<mode>" item until
- * it returns true; false, with a message, if an item is malformed.
+ * Read driver_isolation: -EINVAL, with a message, if an item is not
+ * <driver>:exceptions|pagetable. Else *pt: whether @name's domain (NULL:
+ * none) gets a page-table root - its first item, or isolation=; *any_pt:
+ * whether any item asks for one.
  */
-static bool nooks_each_driver_mode(bool (*fn)(const char *drv, size_t dn,
-					     const char *m, size_t mn,
-					     void *arg),
-				   void *arg, bool *found)
+static int nooks_driver_isolation_of(const char *name, bool *pt,
+				     bool *any_pt)
 {
 	const char *p = nooks_driver_isolation;
+	bool named = false;
 
-	*found = false;
+	*pt = !strcmp(nooks_isolation, "pagetable");
+	*any_pt = false;
 	while (p && *p) {
 		size_t len = strcspn(p, ","), dn = strcspn(p, ":");
+		const char *m = p + dn + 1;
+		size_t mn = dn < len ? len - dn - 1 : 0;
+		bool is_pt = nooks_mode_is(m, mn, "pagetable");
 
 		if (dn >= len || dn == 0 ||
-		    !(nooks_mode_is(p + dn + 1, len - dn - 1, "exceptions") ||
-		      nooks_mode_is(p + dn + 1, len - dn - 1, "pagetable"))) {
+		    !(is_pt || nooks_mode_is(m, mn, "exceptions"))) {
 			pr_err("nooks: driver_isolation: '%.*s' is not <driver>:exceptions|pagetable\n",
 			       (int)len, p);
-			return false;
+			return -EINVAL;
 		}
-		if (fn(p, dn, p + dn + 1, len - dn - 1, arg)) {
-			*found = true;
-			return true;
+		*any_pt |= is_pt;
+		if (name && !named && nooks_mode_is(p, dn, name)) {
+			*pt = is_pt;
+			named = true;
 		}
 		p += len + (p[len] == ',');
 	}
-	return true;
-}
-
-static bool nooks_item_is_driver(const char *drv, size_t dn, const char *m,
-				 size_t mn, void *arg)
-{
-	const char **name_mode = arg;
-
-	if (!nooks_mode_is(drv, dn, name_mode[0]))
-		return false;
-	name_mode[1] = nooks_mode_is(m, mn, "pagetable") ? "pagetable" :
-							  "exceptions";
-	return true;
-}
-
-static bool nooks_item_is_pagetable(const char *drv, size_t dn,
-				    const char *m, size_t mn, void *arg)
-{
-	return nooks_mode_is(m, mn, "pagetable");
+	return 0;
 }
 
 /* Does @name's domain get a page-table root? */
 static bool nooks_driver_wants_pt(const char *name)
 {
-	const char *name_mode[2] = { name, nooks_isolation };
-	bool found;
+	bool pt, any_pt;
 
-	nooks_each_driver_mode(nooks_item_is_driver, name_mode, &found);
-	return !strcmp(name_mode[1], "pagetable");
+	/* checked at load: nooks_pt_start() */
+	nooks_driver_isolation_of(name, &pt, &any_pt);
+	return pt;
 }
 
 unsigned int nooks_max_restarts = 10;
@@ -490,7 +477,7 @@ static struct notifier_block nooks_module_nb = {
 /* isolation=pagetable: check the CPU setup, the tables, the private IDT. */
 static int nooks_pt_start(void)
 {
-	bool any_pt;
+	bool pt, any_pt;
 	int ret;
 
 	if (strcmp(nooks_isolation, "exceptions") &&
@@ -499,9 +486,10 @@ static int nooks_pt_start(void)
 		       nooks_isolation);
 		return -EINVAL;
 	}
-	if (!nooks_each_driver_mode(nooks_item_is_pagetable, NULL, &any_pt))
-		return -EINVAL;
-	if (!any_pt && !strcmp(nooks_isolation, "exceptions"))
+	ret = nooks_driver_isolation_of(NULL, &pt, &any_pt);
+	if (ret)
+		return ret;
+	if (!pt && !any_pt)
 		return 0;
 	ret = nooks_pt_check_cpu();
 	if (ret)

@@ -20,11 +20,11 @@
  * the driver), at an address that is no code at all (the driver jumped
  * through a wild pointer), or in a string routine the compiler made the
  * driver call directly (memset, memcpy: frameless, so the return address
- * on top of the stack says who called it). The pt_regs are rewritten so the exception returns into
- * nooks_resume_stub (ctx_save.S), which puts preempt count, RCU nesting,
- * page-fault-disable depth and the interrupt flag back as they were at
- * entry, restores the saved registers and returns 1 from the entry's
- * nooks_ctx_save().
+ * on top of the stack says who called it). The pt_regs are rewritten so
+ * the exception returns into nooks_resume_stub (ctx_save.S), which puts
+ * preempt count, RCU nesting, page-fault-disable depth and the interrupt
+ * flag back as they were at entry, restores the saved registers and
+ * returns 1 from the entry's nooks_ctx_save().
  */
 #include <linux/extable.h>
 #include <linux/kdebug.h>

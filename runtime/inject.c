@@ -29,8 +29,8 @@
  *   stackprot  the driver's __stack_chk_fail(), as if its canary was hit
  *   leak       preempt_disable() with no enable (a lock kept): the callback
  *              then runs and returns with the preempt count raised
- * With isolation=exceptions the writes go undetected: the driver's callback then
- * runs as usual. debugfs nooks/pt_victims shows the five words (wcaller:
+ * With isolation=exceptions the writes go undetected: the driver's
+ * callback then runs as usual. debugfs nooks/pt_victims shows the five words (wcaller:
  * the last one aimed at, and the value the entry found there on return).
  * The fault handler attributes faults in the gadgets to the innermost
  * entry's domain, as it does for the driver's own text. The driver's code

@@ -127,7 +127,6 @@ void nooks_pt_enter(struct nooks_ctx *c)
 	c->pt_on = false;
 	c->pt_out_fn = NULL;
 	c->pt_lazy = false;
-	c->x_top = 0;
 	if (!d->pt)
 		return;
 	cr3 = __native_read_cr3();
@@ -138,7 +137,6 @@ void nooks_pt_enter(struct nooks_ctx *c)
 		c->x_cr3 = nooks_pt_root_cr3(d);
 		return;		/* nooks_xcall() loads the root */
 	}
-	c->x_top = 0;
 	nooks_pt_stack_range(&c->pt_stk_lo, &c->pt_stk_hi);
 	nooks_pt_grant(d, (void *)c->pt_stk_lo, c->pt_stk_hi - c->pt_stk_lo,
 		       true);

@@ -20,9 +20,6 @@
 #include "../nooks_internal.h"
 #include "pt.h"
 
-static struct kretprobe nooks_pt_sync_probes[4];
-static bool nooks_pt_sync_on[4];
-
 struct nooks_pt_range {
 	unsigned long start, end;
 };
@@ -52,6 +49,9 @@ static const struct {
 
 #define NOOKS_PT_SYNC_NR ARRAY_SIZE(nooks_pt_sync_fns)
 
+static struct kretprobe nooks_pt_sync_probes[NOOKS_PT_SYNC_NR];
+static bool nooks_pt_sync_on[NOOKS_PT_SYNC_NR];
+
 static int nooks_pt_sync_entry(struct kretprobe_instance *ri,
 			       struct pt_regs *regs)
 {
@@ -74,8 +74,8 @@ static int nooks_pt_sync_ret(struct kretprobe_instance *ri,
 		return 0;
 	i = rp - nooks_pt_sync_probes;
 	switch (nooks_pt_sync_fns[i].kind) {
-	case NOOKS_SYNC_START_END:
-		if (regs_return_value(regs) == 0)
+	case NOOKS_SYNC_START_END:	/* returns 0 on success */
+		if (start == 0)
 			nooks_pt_resync_range(r->start, r->end);
 		break;
 	case NOOKS_SYNC_BYTES_RET:
@@ -91,12 +91,10 @@ static int nooks_pt_sync_ret(struct kretprobe_instance *ri,
 	return 0;
 }
 
-
 void nooks_pt_sync_init(void)
 {
 	int i, ret;
 
-	BUILD_BUG_ON(ARRAY_SIZE(nooks_pt_sync_probes) != NOOKS_PT_SYNC_NR);
 	for (i = 0; i < NOOKS_PT_SYNC_NR; i++) {
 		struct kretprobe *p = &nooks_pt_sync_probes[i];
 
