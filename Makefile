@@ -1,6 +1,8 @@
 # nooks: top-level build. Each component builds itself with its own Makefile
 # (targets: all, test, clean); this file only orders them.
 TOP := $(CURDIR)
+# mk/kver.mk: the kernel version is computed by each component, after deps-check.
+NOOKS_TOPLEVEL := 1
 include mk/common.mk
 
 # Build order matters: libraries before the programs that link them, kernel
